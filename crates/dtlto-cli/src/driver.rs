@@ -1,0 +1,357 @@
+//! Asking the compiler driver what the final link will be.
+//!
+//! `clang-22 -###` prints the linker command it would run for the user's
+//! link line, with the C runtime objects, library search paths and default
+//! libraries it adds. dtlto resolves symbols over exactly that command, so
+//! that what native code keeps alive (crt1.o's reference to `main`, libc's
+//! references) is seen, and later runs the same command with native objects
+//! in place of the bitcode.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use dtlto_core::input::{self, FileKind, InputFile};
+use dtlto_core::resolution::ResolveOptions;
+use rayon::prelude::*;
+
+use crate::link_line::LinkLine;
+
+/// The compiler driver dtlto uses (Debian's LLVM 22).
+pub const CLANG: &str = "clang-22";
+
+/// The linker command the driver would run.
+#[derive(Clone, Debug)]
+pub struct LinkerCommand {
+    pub program: String,
+    pub args: Vec<String>,
+}
+
+/// One file on the linker command, in order, with where it sits in `args`.
+#[derive(Clone, Debug)]
+pub struct LinkFile {
+    pub path: PathBuf,
+    /// Index into `LinkerCommand::args` of the argument that named it
+    /// (`-lfoo` or a path); files from a linker script share their `-l`.
+    pub arg: usize,
+}
+
+pub fn driver_command(line: &LinkLine, output: &str) -> Command {
+    let mut cmd = Command::new(CLANG);
+    cmd.arg("-###");
+    if let Some(t) = &line.target {
+        cmd.arg(format!("--target={t}"));
+    }
+    cmd.arg(format!("-fuse-ld={}", line.linker));
+    cmd.args(&line.driver_args).arg("-o").arg(output);
+    cmd
+}
+
+/// Runs `clang-22 -###` and returns the linker command it prints.
+pub fn linker_command(line: &LinkLine, output: &str) -> Result<LinkerCommand> {
+    let mut cmd = driver_command(line, output);
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot run `{CLANG}`; is clang-22 installed (ci/setup)?"))?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("`{CLANG} -###` rejected the link line:\n{}", text.trim());
+    }
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with(' ') && l.contains('"'))
+        .with_context(|| format!("`{CLANG} -###` printed no linker command:\n{text}"))?;
+    let mut words = split_quoted(last);
+    if words.is_empty() {
+        bail!("`{CLANG} -###` printed an empty linker command");
+    }
+    let program = words.remove(0);
+    Ok(LinkerCommand {
+        program,
+        args: words,
+    })
+}
+
+/// Splits the driver's `"a" "b c"` output (backslash escapes inside quotes).
+fn split_quoted(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut word = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        word.push(n);
+                    }
+                }
+                '"' => break,
+                _ => word.push(c),
+            }
+        }
+        out.push(word);
+    }
+    out
+}
+
+/// The linker options that matter for resolution, and the files in order.
+#[derive(Debug, Default)]
+pub struct LinkerView {
+    pub files: Vec<LinkFile>,
+    pub options: ResolveOptions,
+}
+
+/// Linker options that take their value as the next argument.
+const WITH_VALUE: &[&str] = &[
+    "-o",
+    "-m",
+    "-dynamic-linker",
+    "-e",
+    "--entry",
+    "-u",
+    "--undefined",
+    "-soname",
+    "-h",
+    "-rpath",
+    "-z",
+    "-T",
+    "--version-script",
+    "--dynamic-list",
+    "-L",
+    "-l",
+    "--sysroot",
+    "-plugin",
+    "-plugin-opt",
+    "--hash-style",
+    "-Map",
+    "--wrap",
+    "--defsym",
+    "-y",
+];
+
+pub fn linker_view(cmd: &LinkerCommand) -> Result<LinkerView> {
+    let mut view = LinkerView::default();
+    let mut search: Vec<PathBuf> = Vec::new();
+    let mut static_libs = false;
+    let args = &cmd.args;
+    // Search paths apply to the whole line, wherever they are.
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "-L" {
+            if let Some(d) = args.get(i + 1) {
+                search.push(d.into());
+            }
+            i += 1;
+        } else if let Some(d) = a.strip_prefix("-L") {
+            search.push(d.into());
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let next = |i: usize| args.get(i + 1).cloned();
+        match a {
+            "-shared" | "--shared" => {
+                view.options.shared = true;
+                view.options.allow_undefined = true;
+            }
+            "-static" | "-Bstatic" | "--static" | "-dn" | "-non_shared" => static_libs = true,
+            "-Bdynamic" | "-dy" | "-call_shared" => static_libs = false,
+            "--export-dynamic" | "-E" | "-export-dynamic" => view.options.export_dynamic = true,
+            "-e" | "--entry" => view.options.entry = next(i),
+            "-u" | "--undefined" => view.options.undefined.extend(next(i)),
+            "-r" | "--relocatable" => bail!("relocatable links (-r) are not supported by dtlto"),
+            _ if a.starts_with("--entry=") => view.options.entry = Some(a[8..].to_string()),
+            _ if a.starts_with("--undefined=") => view.options.undefined.push(a[12..].to_string()),
+            _ if a.starts_with("--unresolved-symbols=ignore")
+                || a == "--noinhibit-exec"
+                || a == "--warn-unresolved-symbols" =>
+            {
+                view.options.allow_undefined = true
+            }
+            _ if a.starts_with("-l") || a == "-l" => {
+                let name = if a == "-l" {
+                    next(i).unwrap_or_default()
+                } else {
+                    a[2..].to_string()
+                };
+                let path = find_library(&name, &search, static_libs)
+                    .with_context(|| format!("unable to find library -l{name}"))?;
+                expand_file(&path, i, &search, &mut view.files)?;
+            }
+            _ if WITH_VALUE.contains(&a) => {
+                i += 1;
+            }
+            _ if a.starts_with('-') => {}
+            _ => expand_file(Path::new(a), i, &search, &mut view.files)?,
+        }
+        if a == "-l" {
+            i += 1;
+        }
+        i += 1;
+    }
+    if view.options.entry.is_none() && !view.options.shared {
+        view.options.entry = Some("_start".into());
+    }
+    Ok(view)
+}
+
+fn find_library(name: &str, search: &[PathBuf], static_only: bool) -> Option<PathBuf> {
+    if let Some(exact) = name.strip_prefix(':') {
+        return search.iter().map(|d| d.join(exact)).find(|p| p.is_file());
+    }
+    for dir in search {
+        if !static_only {
+            let so = dir.join(format!("lib{name}.so"));
+            if so.is_file() {
+                return Some(so);
+            }
+        }
+        let a = dir.join(format!("lib{name}.a"));
+        if a.is_file() {
+            return Some(a);
+        }
+    }
+    None
+}
+
+/// Adds a file, expanding GNU ld scripts (`GROUP(...)`, `INPUT(...)`).
+fn expand_file(
+    path: &Path,
+    arg: usize,
+    search: &[PathBuf],
+    files: &mut Vec<LinkFile>,
+) -> Result<()> {
+    let head = std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))?;
+    if input::file_kind(&head) != FileKind::LinkerScript {
+        files.push(LinkFile {
+            path: path.to_path_buf(),
+            arg,
+        });
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&head);
+    let text = strip_comments(&text);
+    for cmd in ["GROUP", "INPUT"] {
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(cmd) {
+            let after = &rest[at + cmd.len()..];
+            let Some(open) = after.find('(') else { break };
+            let body = &after[open + 1..];
+            let close = matching_paren(body).unwrap_or(body.len());
+            for word in body[..close]
+                .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+                .filter(|w| !w.is_empty() && *w != "AS_NEEDED")
+            {
+                let p = if let Some(lib) = word.strip_prefix("-l") {
+                    find_library(lib, search, false)
+                        .with_context(|| format!("{}: unable to find -l{lib}", path.display()))?
+                } else {
+                    script_member(word, path, search)
+                };
+                expand_file(&p, arg, search, files)?;
+            }
+            rest = &body[close..];
+        }
+    }
+    Ok(())
+}
+
+/// A file named in a linker script: as given if it exists, else (like GNU
+/// ld) next to the script or in the library search path.
+fn script_member(word: &str, script: &Path, search: &[PathBuf]) -> PathBuf {
+    let p = PathBuf::from(word);
+    if p.is_absolute() || p.exists() {
+        return p;
+    }
+    script
+        .parent()
+        .into_iter()
+        .chain(search.iter().map(PathBuf::as_path))
+        .map(|d| d.join(word))
+        .find(|c| c.is_file())
+        .unwrap_or(p)
+}
+
+fn matching_paren(s: &str) -> Option<usize> {
+    let mut depth = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn strip_comments(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("*/") {
+            Some(end) => rest = &rest[start + end + 2..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads every file of the linker view (in parallel; bitcode dominates).
+pub fn load_inputs(view: &LinkerView) -> Result<Vec<InputFile>> {
+    view.files
+        .par_iter()
+        .map(|f| input::load(&f.path).map_err(anyhow::Error::from))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_driver_output() {
+        let w = split_quoted(r#" "/usr/bin/ld.lld" "-o" "a b" "x\"y""#);
+        assert_eq!(w, vec!["/usr/bin/ld.lld", "-o", "a b", "x\"y"]);
+    }
+
+    #[test]
+    fn reads_linker_scripts() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("liba.so.1");
+        std::fs::write(&a, b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0").unwrap();
+        let script = dir.path().join("liba.so");
+        std::fs::write(
+            &script,
+            format!(
+                "/* comment */\nOUTPUT_FORMAT(elf64-x86-64)\nGROUP ( {} AS_NEEDED ( {} ) )\n",
+                a.display(),
+                a.display()
+            ),
+        )
+        .unwrap();
+        let mut files = Vec::new();
+        expand_file(&script, 3, &[], &mut files).unwrap();
+        assert_eq!(files.len(), 2);
+        assert!(files.iter().all(|f| f.path == a && f.arg == 3));
+    }
+
+    #[test]
+    fn missing_library_is_named() {
+        let cmd = LinkerCommand {
+            program: "ld".into(),
+            args: vec!["-lnosuchlibrary_dtlto".into()],
+        };
+        let err = linker_view(&cmd).unwrap_err().to_string();
+        assert!(err.contains("-lnosuchlibrary_dtlto"), "{err}");
+    }
+}

@@ -1,0 +1,215 @@
+//! The link line: what `dtlto link` and `dtlto thin-link` accept. It is the
+//! line people give `clang-22 -flto=thin` to link, plus dtlto's own options.
+//! dtlto's options are taken out; everything else is a driver argument and
+//! goes to `clang-22` unchanged (see `driver.rs`).
+
+use anyhow::{bail, Context, Result};
+use dtlto_core::import::ImportConfig;
+
+/// One `--prefix-replace=OLD;NEW`, as lld's `--thinlto-prefix-replace`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PrefixReplace {
+    pub old: String,
+    pub new: String,
+}
+
+impl PrefixReplace {
+    /// Where an output for `input` goes: `input` with `old` replaced by
+    /// `new` at its start (unchanged if it does not start with `old`).
+    pub fn apply(&self, input: &str) -> String {
+        match input.strip_prefix(&self.old) {
+            Some(rest) if !self.old.is_empty() || !self.new.is_empty() => {
+                format!("{}{}", self.new, rest)
+            }
+            _ => input.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LinkLine {
+    pub output: Option<String>,
+    /// Backend optimization level: 0..=3, or 's'/'z' mapped to 2 with size.
+    pub opt_level: OptLevel,
+    pub jobs: Option<usize>,
+    pub target: Option<String>,
+    pub mcpu: Option<String>,
+    pub linker: String,
+    pub save_temps: bool,
+    pub verbose: bool,
+    pub time_trace: Option<String>,
+    pub prefix_replace: Option<PrefixReplace>,
+    pub import: ImportConfig,
+    /// Arguments for the compiler driver, in order (inputs, -l, -L, -Wl, ...).
+    pub driver_args: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptLevel {
+    O0,
+    O1,
+    #[default]
+    O2,
+    O3,
+    Os,
+    Oz,
+}
+
+impl OptLevel {
+    pub fn level(self) -> u8 {
+        match self {
+            OptLevel::O0 => 0,
+            OptLevel::O1 => 1,
+            OptLevel::O2 | OptLevel::Os | OptLevel::Oz => 2,
+            OptLevel::O3 => 3,
+        }
+    }
+}
+
+fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str> {
+    *i += 1;
+    args.get(*i)
+        .map(String::as_str)
+        .with_context(|| format!("`{flag}` needs a value"))
+}
+
+fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T> {
+    v.parse()
+        .map_err(|_| anyhow::anyhow!("`{flag}` takes a number, got `{v}`"))
+}
+
+pub fn parse(args: &[String]) -> Result<LinkLine> {
+    let mut line = LinkLine {
+        linker: "lld".into(),
+        ..LinkLine::default()
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "-o" => line.output = Some(value(args, &mut i, a)?.to_string()),
+            "-O0" => line.opt_level = OptLevel::O0,
+            "-O1" => line.opt_level = OptLevel::O1,
+            "-O2" | "-O" => line.opt_level = OptLevel::O2,
+            "-O3" => line.opt_level = OptLevel::O3,
+            "-Os" => line.opt_level = OptLevel::Os,
+            "-Oz" => line.opt_level = OptLevel::Oz,
+            "-j" | "--jobs" => line.jobs = Some(number(a, value(args, &mut i, a)?)?),
+            "--target" | "-target" => line.target = Some(value(args, &mut i, a)?.to_string()),
+            "--save-temps" | "-save-temps" => line.save_temps = true,
+            "-v" | "--verbose" => line.verbose = true,
+            "--time-trace" => line.time_trace = Some(value(args, &mut i, a)?.to_string()),
+            "--no-import" => line.import.disabled = true,
+            "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
+            "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
+            "-flto" | "-flto=thin" => {}
+            _ => {
+                if let Some(v) = a.strip_prefix("-o") {
+                    line.output = Some(v.to_string());
+                } else if let Some(v) = a.strip_prefix("-j") {
+                    line.jobs = Some(number("-j", v)?);
+                } else if let Some(v) = a.strip_prefix("--jobs=") {
+                    line.jobs = Some(number("--jobs", v)?);
+                } else if let Some(v) = a.strip_prefix("--target=") {
+                    line.target = Some(v.to_string());
+                } else if let Some(v) = a.strip_prefix("-mcpu=") {
+                    line.mcpu = Some(v.to_string());
+                } else if let Some(v) = a.strip_prefix("-fuse-ld=") {
+                    match v {
+                        "lld" | "bfd" | "gold" | "mold" => line.linker = v.to_string(),
+                        _ => bail!("-fuse-ld={v}: dtlto links with lld, bfd, gold or mold"),
+                    }
+                } else if let Some(v) = a.strip_prefix("--time-trace=") {
+                    line.time_trace = Some(v.to_string());
+                } else if let Some(v) = a.strip_prefix("--prefix-replace=") {
+                    let Some((old, new)) = v.split_once(';') else {
+                        bail!("--prefix-replace takes OLD;NEW, got `{v}`");
+                    };
+                    line.prefix_replace = Some(PrefixReplace {
+                        old: old.into(),
+                        new: new.into(),
+                    });
+                } else if let Some((name, v)) = import_option(a) {
+                    set_import_option(&mut line.import, name, v)?;
+                } else {
+                    line.driver_args.push(a.to_string());
+                }
+            }
+        }
+        i += 1;
+    }
+    Ok(line)
+}
+
+/// LLVM's import options, with or without a leading `--`/`-` and `-mllvm`
+/// style spelling: `--import-instr-limit=N`.
+fn import_option(a: &str) -> Option<(&str, &str)> {
+    let a = a.trim_start_matches('-');
+    let (name, v) = a.split_once('=')?;
+    matches!(
+        name,
+        "import-instr-limit"
+            | "import-instr-evolution-factor"
+            | "import-hot-evolution-factor"
+            | "import-hot-multiplier"
+            | "import-critical-multiplier"
+            | "import-cold-multiplier"
+            | "import-cutoff"
+    )
+    .then_some((name, v))
+}
+
+fn set_import_option(c: &mut ImportConfig, name: &str, v: &str) -> Result<()> {
+    let flag = format!("--{name}");
+    match name {
+        "import-instr-limit" => c.instr_limit = number(&flag, v)?,
+        "import-instr-evolution-factor" => c.instr_evolution_factor = number(&flag, v)?,
+        "import-hot-evolution-factor" => c.hot_evolution_factor = number(&flag, v)?,
+        "import-hot-multiplier" => c.hot_multiplier = number(&flag, v)?,
+        "import-critical-multiplier" => c.critical_multiplier = number(&flag, v)?,
+        "import-cold-multiplier" => c.cold_multiplier = number(&flag, v)?,
+        "import-cutoff" => c.cutoff = number(&flag, v)?,
+        _ => unreachable!("import_option only returns known names"),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn own_options_are_taken_out() {
+        let l = parse(&args(
+            "-O3 -j 4 -o out a.o -lm -L/x --import-instr-limit=50 b.o",
+        ))
+        .unwrap();
+        assert_eq!(l.opt_level, OptLevel::O3);
+        assert_eq!(l.jobs, Some(4));
+        assert_eq!(l.output.as_deref(), Some("out"));
+        assert_eq!(l.import.instr_limit, 50);
+        assert_eq!(l.driver_args, args("a.o -lm -L/x b.o"));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(parse(&args("-j x")).is_err());
+        assert!(parse(&args("-fuse-ld=foo")).is_err());
+        assert!(parse(&args("--prefix-replace=nosep")).is_err());
+        assert!(parse(&args("-o")).is_err());
+    }
+
+    #[test]
+    fn prefix_replace_moves_outputs() {
+        let p = PrefixReplace {
+            old: "obj/".into(),
+            new: "out/".into(),
+        };
+        assert_eq!(p.apply("obj/a.o"), "out/a.o");
+        assert_eq!(p.apply("src/a.o"), "src/a.o");
+    }
+}

@@ -1,0 +1,58 @@
+//! Read-only / write-only attribute propagation (LLVM's
+//! `ModuleSummaryIndex::propagateAttributes`): a global variable stays
+//! read-only only if every live reference to it only reads it, and it is
+//! not visible outside the summaries. Read-only variables can be imported
+//! as constants; write-only ones lose their initializer.
+
+use std::collections::HashSet;
+
+use crate::guid::Guid;
+use crate::index::CombinedIndex;
+
+pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &HashSet<Guid>) {
+    let mut marked_plain: HashSet<Guid> = HashSet::new();
+    for g in index.guids() {
+        let list = index.summaries_of(g).to_vec();
+        for &s in &list {
+            if !index.is_live(s) {
+                // References from dead code do not count.
+                break;
+            }
+            if let Some(base) = index.base_object(s) {
+                if index.summary(base).is_variable()
+                    && (!index.can_import_global_var(s, false) || preserved.contains(&g))
+                {
+                    let st = index.state_mut(base);
+                    st.read_only = false;
+                    st.write_only = false;
+                }
+            }
+            let refs = index.summary(s).refs.clone();
+            for r in refs {
+                if !r.read_only && !r.write_only {
+                    if !marked_plain.insert(r.guid) {
+                        continue;
+                    }
+                } else if marked_plain.contains(&r.guid) {
+                    continue;
+                }
+                for t in index.summaries_of(r.guid).to_vec() {
+                    let Some(base) = index.base_object(t) else {
+                        continue;
+                    };
+                    if !index.summary(base).is_variable() {
+                        continue;
+                    }
+                    let st = index.state_mut(base);
+                    if !r.read_only {
+                        st.read_only = false;
+                    }
+                    if !r.write_only {
+                        st.write_only = false;
+                    }
+                }
+            }
+        }
+    }
+    index.with_attribute_propagation = true;
+}

@@ -1,0 +1,91 @@
+//! Reading what the thin link needs out of LLVM bitcode, without building IR.
+//!
+//! A `clang -flto=thin -c` object is a bitstream with a MODULE block, a
+//! string table (STRTAB) and the linker's symbol table (SYMTAB, the
+//! "irsymtab"). From the MODULE block we keep only its small records
+//! (triple, source file name, module hash, one record per global value) and
+//! the GLOBALVAL_SUMMARY sub-block; function bodies, metadata, constants and
+//! types are skipped by their block length without being decoded.
+//!
+//! Steps: [`stream`] walks the bitstream and collects raw records,
+//! [`module`] turns the global records into named globals with GUIDs,
+//! [`summary`] decodes the summary records against those value ids, and
+//! [`symtab`] decodes the irsymtab blob.
+//!
+//! Pitfalls: names live in the STRTAB that follows the MODULE block, so
+//! nothing can be named until the whole file has been walked; summary
+//! records refer to globals by *value id*, which is the order of the
+//! GLOBALVAR, FUNCTION and ALIAS records.
+
+mod module;
+mod stream;
+mod summary;
+mod symtab;
+
+pub use module::{BitcodeModule, ComdatInfo, IrGlobal, IrGlobalKind};
+pub use symtab::{SymbolFlags, SymtabSymbol};
+
+use thiserror::Error;
+
+/// Why a bitcode file could not be read. The file is named by the caller
+/// (see [`read_bitcode`]), which wraps these in [`ReadError`].
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum BitcodeError {
+    #[error("not LLVM bitcode (bad magic)")]
+    BadMagic,
+    #[error("malformed bitstream: {0}")]
+    Bitstream(String),
+    #[error("no MODULE block")]
+    NoModule,
+    #[error(
+        "contains {0} modules (split LTO unit); dtlto reads single-module ThinLTO objects only"
+    )]
+    MultipleModules(usize),
+    #[error("malformed {what} record: {detail}")]
+    BadRecord { what: &'static str, detail: String },
+    #[error(
+        "has no ThinLTO summary; compile it with `-flto=thin` (plain `-flto` or `-emit-llvm` \
+         bitcode cannot be thin-linked)"
+    )]
+    NoSummary,
+    #[error("has a regular (full) LTO summary; compile it with `-flto=thin` instead of `-flto`")]
+    FullLtoSummary,
+    #[error("summary version {0} is not supported (LLVM 22 writes 1 to 12)")]
+    SummaryVersion(u64),
+    #[error("malformed symbol table: {0}")]
+    Symtab(String),
+}
+
+/// An unreadable bitcode file, named.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("{path}: {source}")]
+pub struct ReadError {
+    pub path: String,
+    #[source]
+    pub source: BitcodeError,
+}
+
+/// True if `data` starts like a bitcode file (raw or wrapped).
+pub fn is_bitcode(data: &[u8]) -> bool {
+    data.starts_with(b"BC\xC0\xDE") || data.starts_with(&[0xDE, 0xC0, 0x17, 0x0B])
+}
+
+/// Reads one ThinLTO bitcode module. `path` is the module identifier used
+/// everywhere after this (for an archive member, `archive.a(member.o)`).
+pub fn read_bitcode(path: &str, data: &[u8]) -> Result<BitcodeModule, ReadError> {
+    read_inner(path, data).map_err(|source| ReadError {
+        path: path.to_string(),
+        source,
+    })
+}
+
+fn read_inner(path: &str, data: &[u8]) -> Result<BitcodeModule, BitcodeError> {
+    if !is_bitcode(data) {
+        return Err(BitcodeError::BadMagic);
+    }
+    let raw = stream::collect(data)?;
+    let mut module = module::build(path, &raw)?;
+    module.summaries = summary::decode(&raw, &module)?;
+    module.symbols = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;
+    Ok(module)
+}

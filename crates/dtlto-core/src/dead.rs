@@ -1,0 +1,112 @@
+//! Dead-symbol analysis (LLVM's `computeDeadSymbolsAndUpdateIndirectCalls`):
+//! everything reachable through calls, references and aliases from the
+//! preserved symbols and from summaries the compiler marked live stays;
+//! the rest is dead and its definitions are dropped in the backends.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::guid::Guid;
+use crate::index::CombinedIndex;
+use crate::summary::{Linkage, SummaryKind};
+
+/// Whether the link keeps an IR copy of a symbol (`PrevailingType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prevailing {
+    Yes,
+    No,
+    Unknown,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "symbol with GUID {0} has both interposable and available_externally/linkonce_odr/weak_odr \
+     copies, and none of them prevails"
+)]
+pub struct DeadError(pub Guid);
+
+pub fn compute_dead_symbols(
+    index: &mut CombinedIndex,
+    preserved: &HashSet<Guid>,
+    prevailing: &HashMap<Guid, bool>,
+) -> Result<(), DeadError> {
+    // Nothing preserved means nothing is known: keep everything (LLVM does
+    // the same, which keeps tests of partial links meaningful).
+    if preserved.is_empty() {
+        return Ok(());
+    }
+    let is_prevailing = |g: Guid| match prevailing.get(&g) {
+        Some(true) => Prevailing::Yes,
+        Some(false) => Prevailing::No,
+        None => Prevailing::Unknown,
+    };
+    let mut guids: Vec<Guid> = preserved.iter().copied().collect();
+    guids.sort_unstable();
+    for g in &guids {
+        for &s in index.summaries_of(*g).to_vec().iter() {
+            index.state_mut(s).live = true;
+        }
+    }
+    let mut worklist: Vec<Guid> = Vec::new();
+    for g in index.guids() {
+        if index.summaries_of(g).iter().any(|&s| index.state(s).live) {
+            worklist.push(g);
+        }
+    }
+
+    // Marks a GUID live; returns whether it has to be walked.
+    let visit = |index: &mut CombinedIndex, g: Guid, is_aliasee: bool| -> Result<bool, DeadError> {
+        let list = index.summaries_of(g).to_vec();
+        if list.iter().any(|&s| index.state(s).live) {
+            return Ok(false);
+        }
+        // Symbols known not to prevail are kept only if some copy can serve
+        // as available_externally (ODR linkages), for later optimizations.
+        if is_prevailing(g) == Prevailing::No {
+            let mut keep_alive = false;
+            let mut interposable = false;
+            for &s in &list {
+                let l = index.summary(s).flags.linkage;
+                if matches!(
+                    l,
+                    Linkage::AvailableExternally | Linkage::WeakOdr | Linkage::LinkOnceOdr
+                ) {
+                    keep_alive = true;
+                } else if l.is_interposable() {
+                    interposable = true;
+                }
+            }
+            if !is_aliasee {
+                if !keep_alive {
+                    return Ok(false);
+                }
+                if interposable {
+                    return Err(DeadError(g));
+                }
+            }
+        }
+        for &s in &list {
+            index.state_mut(s).live = true;
+        }
+        Ok(true)
+    };
+
+    while let Some(g) = worklist.pop() {
+        for s in index.summaries_of(g).to_vec() {
+            let summary = index.summary(s);
+            let mut targets: Vec<(Guid, bool)> = Vec::new();
+            if let SummaryKind::Alias { aliasee } = summary.kind {
+                targets.push((aliasee, true));
+            } else {
+                targets.extend(summary.refs.iter().map(|r| (r.guid, false)));
+                targets.extend(summary.calls().iter().map(|c| (c.callee, false)));
+            }
+            for (t, is_aliasee) in targets {
+                if visit(index, t, is_aliasee)? {
+                    worklist.push(t);
+                }
+            }
+        }
+    }
+    index.with_dead_stripping = true;
+    Ok(())
+}

@@ -1,0 +1,524 @@
+//! Function and global-variable import (LLVM's `ComputeCrossModuleImport`).
+//!
+//! For each module, every live function it defines seeds a walk of the call
+//! graph. A callee defined elsewhere is imported if a qualifying copy is no
+//! larger than the threshold: `import-instr-limit` at the roots, multiplied
+//! per call site by the hotness bonus, and multiplied by the evolution
+//! factor for the callees of imported functions. A callee reached again
+//! with a higher threshold is reconsidered. Read-only and write-only global
+//! variables referenced by imported code are imported too, so that they can
+//! be internalized on both sides. Everything imported, and everything an
+//! imported definition calls or references in its home module, is exported
+//! from that module.
+//!
+//! Thresholds are computed in `f32` and truncated to `u32` where LLVM
+//! stores them in `unsigned`, so that the decisions match LLVM's exactly
+//! (100 × 0.7 = 70, 70 × 0.7 = 48).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::guid::Guid;
+use crate::index::{CombinedIndex, ModuleId, SummaryId};
+use crate::summary::Hotness;
+
+/// Every import tunable, with LLVM 22's defaults and LLVM's option names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportConfig {
+    /// `-import-instr-limit`: only import functions with at most N instructions.
+    pub instr_limit: u32,
+    /// `-import-instr-evolution-factor`: threshold factor for callees of
+    /// imported functions.
+    pub instr_evolution_factor: f32,
+    /// `-import-hot-evolution-factor`: the same after a hot call site.
+    pub hot_evolution_factor: f32,
+    /// `-import-hot-multiplier`.
+    pub hot_multiplier: f32,
+    /// `-import-critical-multiplier`.
+    pub critical_multiplier: f32,
+    /// `-import-cold-multiplier`.
+    pub cold_multiplier: f32,
+    /// `-import-cutoff`: stop after N imports (negative: no limit).
+    pub cutoff: i64,
+    /// `-force-import-all`: ignore size and noinline.
+    pub force_import_all: bool,
+    /// `-import-declaration`: import a declaration when the definition is
+    /// rejected for size or noinline.
+    pub import_declaration: bool,
+    /// Import nothing (`-O0` links and `--no-import`).
+    pub disabled: bool,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            instr_limit: 100,
+            instr_evolution_factor: 0.7,
+            hot_evolution_factor: 1.0,
+            hot_multiplier: 10.0,
+            critical_multiplier: 100.0,
+            cold_multiplier: 0.0,
+            cutoff: -1,
+            force_import_all: false,
+            import_declaration: false,
+            disabled: false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ImportKind {
+    Definition,
+    Declaration,
+}
+
+/// Why a callee was not imported (`FunctionImporter::ImportFailureReason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportFailureReason {
+    None,
+    GlobalVar,
+    NotLive,
+    TooLarge,
+    InterposableLinkage,
+    LocalLinkageNotInModule,
+    NotEligible,
+    NoInline,
+}
+
+impl ImportFailureReason {
+    pub fn name(self) -> &'static str {
+        use ImportFailureReason::*;
+        match self {
+            None => "None",
+            GlobalVar => "GlobalVar",
+            NotLive => "NotLive",
+            TooLarge => "TooLarge",
+            InterposableLinkage => "InterposableLinkage",
+            LocalLinkageNotInModule => "LocalLinkageNotInModule",
+            NotEligible => "NotEligible",
+            NoInline => "NoInline",
+        }
+    }
+}
+
+/// A callee that was considered for a module and not imported.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportFailure {
+    pub guid: Guid,
+    pub reason: ImportFailureReason,
+    pub threshold: u32,
+    pub size: Option<u32>,
+    pub max_hotness: Hotness,
+    pub attempts: u32,
+}
+
+/// What one module imports: source module -> GUID -> kind.
+pub type ImportList = BTreeMap<ModuleId, BTreeMap<Guid, ImportKind>>;
+/// What one module exports: GUID -> kind.
+pub type ExportList = BTreeMap<Guid, ImportKind>;
+
+#[derive(Debug, Default)]
+pub struct ImportResult {
+    /// Per module (by `ModuleId`).
+    pub imports: Vec<ImportList>,
+    pub exports: Vec<ExportList>,
+    /// Rejections per module, sorted by GUID.
+    pub failures: Vec<Vec<ImportFailure>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Threshold {
+    processed: u32,
+    callee: Option<SummaryId>,
+    failure: Option<usize>,
+}
+
+struct ModuleImporter<'a> {
+    index: &'a CombinedIndex,
+    config: &'a ImportConfig,
+    module: ModuleId,
+    is_prevailing: &'a dyn Fn(Guid, SummaryId) -> bool,
+    imports: ImportList,
+    exports: &'a mut Vec<ExportList>,
+    thresholds: HashMap<Guid, Threshold>,
+    failures: Vec<ImportFailure>,
+    import_count: &'a mut i64,
+}
+
+/// Computes the import and export lists of every module.
+pub fn compute_imports(
+    index: &CombinedIndex,
+    config: &ImportConfig,
+    is_prevailing: &dyn Fn(Guid, SummaryId) -> bool,
+) -> ImportResult {
+    let n = index.modules.len();
+    let mut result = ImportResult {
+        imports: vec![ImportList::new(); n],
+        exports: vec![ExportList::new(); n],
+        failures: vec![Vec::new(); n],
+    };
+    if config.disabled {
+        return result;
+    }
+    let mut import_count = 0i64;
+    for m in 0..n {
+        let module = ModuleId(m as u32);
+        let mut importer = ModuleImporter {
+            index,
+            config,
+            module,
+            is_prevailing,
+            imports: ImportList::new(),
+            exports: &mut result.exports,
+            thresholds: HashMap::new(),
+            failures: Vec::new(),
+            import_count: &mut import_count,
+        };
+        importer.run();
+        let ModuleImporter {
+            imports,
+            mut failures,
+            thresholds,
+            ..
+        } = importer;
+        // Only callees that in the end were not imported are failures.
+        failures.retain(|f| thresholds.get(&f.guid).is_none_or(|t| t.callee.is_none()));
+        failures.sort_by_key(|f| f.guid);
+        result.imports[m] = imports;
+        result.failures[m] = failures;
+    }
+    expand_exports(index, &mut result.exports);
+    result
+}
+
+impl ModuleImporter<'_> {
+    fn run(&mut self) {
+        let index = self.index;
+        // Seeds in the module's summary order (deterministic; LLVM walks a
+        // hash map, which only matters under -import-cutoff).
+        let module = &index.modules[self.module.0 as usize];
+        let mut worklist: Vec<(SummaryId, u32)> = Vec::new();
+        for s in &module.summaries {
+            let Some(id) = index.find_in_module(s.guid, self.module) else {
+                continue;
+            };
+            if !index.is_live(id) {
+                continue;
+            }
+            let Some(base) = index.base_object(id) else {
+                continue;
+            };
+            if !index.summary(base).is_function() {
+                continue;
+            }
+            self.import_for_function(base, self.config.instr_limit, &mut worklist);
+        }
+        while let Some((summary, threshold)) = worklist.pop() {
+            self.import_for_function(summary, threshold, &mut worklist);
+        }
+    }
+
+    fn bonus(&self, hotness: Hotness) -> f32 {
+        match hotness {
+            Hotness::Hot => self.config.hot_multiplier,
+            Hotness::Cold => self.config.cold_multiplier,
+            Hotness::Critical => self.config.critical_multiplier,
+            _ => 1.0,
+        }
+    }
+
+    fn import_for_function(
+        &mut self,
+        summary: SummaryId,
+        threshold: u32,
+        worklist: &mut Vec<(SummaryId, u32)>,
+    ) {
+        let index = self.index;
+        self.import_referenced_globals(summary);
+        let caller_module = index.module_of(summary);
+        for edge in index.summary(summary).calls() {
+            let callee = edge.callee;
+            if self.config.cutoff >= 0 && *self.import_count >= self.config.cutoff {
+                continue;
+            }
+            if index.defined_in(self.module).contains_key(&callee) {
+                continue;
+            }
+            let new_threshold = threshold as f32 * self.bonus(edge.hotness);
+            let previously_visited = self.thresholds.contains_key(&callee);
+            let entry = *self.thresholds.entry(callee).or_insert(Threshold {
+                processed: new_threshold as u32,
+                callee: None,
+                failure: None,
+            });
+            let is_hot = edge.hotness == Hotness::Hot;
+
+            let resolved = if let Some(resolved) = entry.callee {
+                if new_threshold <= entry.processed as f32 {
+                    continue;
+                }
+                self.set_threshold(callee, new_threshold as u32);
+                resolved
+            } else {
+                if previously_visited && new_threshold <= entry.processed as f32 {
+                    if let Some(f) = entry.failure {
+                        self.failures[f].attempts += 1;
+                    }
+                    continue;
+                }
+                let (selected, reason, decl_candidate) =
+                    self.select_callee(callee, new_threshold as u32, caller_module);
+                let Some(selected) = selected else {
+                    if self.config.import_declaration {
+                        if let Some(d) = decl_candidate {
+                            let from = index.module_of(d);
+                            self.exports[from.0 as usize]
+                                .entry(callee)
+                                .or_insert(ImportKind::Declaration);
+                            self.imports
+                                .entry(from)
+                                .or_default()
+                                .entry(callee)
+                                .or_insert(ImportKind::Declaration);
+                        }
+                    }
+                    if previously_visited {
+                        self.set_threshold(callee, new_threshold as u32);
+                    }
+                    self.record_failure(callee, entry.failure, reason, edge.hotness, new_threshold);
+                    continue;
+                };
+                if let Some(t) = self.thresholds.get_mut(&callee) {
+                    t.callee = Some(selected);
+                }
+                let from = index.module_of(selected);
+                *self
+                    .imports
+                    .entry(from)
+                    .or_default()
+                    .entry(callee)
+                    .or_insert(ImportKind::Definition) = ImportKind::Definition;
+                self.exports[from.0 as usize].insert(callee, ImportKind::Definition);
+                selected
+            };
+            let factor = if is_hot {
+                self.config.hot_evolution_factor
+            } else {
+                self.config.instr_evolution_factor
+            };
+            *self.import_count += 1;
+            worklist.push((resolved, (threshold as f32 * factor) as u32));
+        }
+    }
+
+    fn set_threshold(&mut self, callee: Guid, value: u32) {
+        if let Some(t) = self.thresholds.get_mut(&callee) {
+            t.processed = value;
+        }
+    }
+
+    fn record_failure(
+        &mut self,
+        callee: Guid,
+        existing: Option<usize>,
+        reason: ImportFailureReason,
+        hotness: Hotness,
+        threshold: f32,
+    ) {
+        let size = self
+            .index
+            .summaries_of(callee)
+            .first()
+            .and_then(|&s| self.index.base_object(s))
+            .filter(|&s| self.index.summary(s).is_function())
+            .map(|s| self.index.summary(s).inst_count());
+        match existing {
+            Some(f) => {
+                let failure = &mut self.failures[f];
+                failure.reason = reason;
+                failure.attempts += 1;
+                failure.max_hotness = failure.max_hotness.max(hotness);
+                failure.threshold = threshold as u32;
+            }
+            None => {
+                self.failures.push(ImportFailure {
+                    guid: callee,
+                    reason,
+                    threshold: threshold as u32,
+                    size,
+                    max_hotness: hotness,
+                    attempts: 1,
+                });
+                let at = self.failures.len() - 1;
+                if let Some(t) = self.thresholds.get_mut(&callee) {
+                    t.failure = Some(at);
+                }
+            }
+        }
+    }
+
+    /// `qualifyCalleeCandidates` for one candidate.
+    fn qualify(
+        &self,
+        candidate: SummaryId,
+        list_len: usize,
+        caller: ModuleId,
+    ) -> ImportFailureReason {
+        let index = self.index;
+        if !index.is_live(candidate) {
+            return ImportFailureReason::NotLive;
+        }
+        if index.state(candidate).linkage.is_interposable() {
+            return ImportFailureReason::InterposableLinkage;
+        }
+        let Some(base) = index.base_object(candidate) else {
+            return ImportFailureReason::GlobalVar;
+        };
+        let summary = index.summary(base);
+        if !summary.is_function() {
+            return ImportFailureReason::GlobalVar;
+        }
+        if index.state(base).linkage.is_local() && list_len > 1 && index.module_of(base) != caller {
+            return ImportFailureReason::LocalLinkageNotInModule;
+        }
+        if summary.flags.not_eligible_to_import {
+            return ImportFailureReason::NotEligible;
+        }
+        ImportFailureReason::None
+    }
+
+    /// `selectCallee`: the first qualifying copy within the threshold.
+    /// Returns the chosen function summary (aliases resolved), the last
+    /// rejection reason, and the last too-large or noinline candidate.
+    fn select_callee(
+        &self,
+        callee: Guid,
+        threshold: u32,
+        caller: ModuleId,
+    ) -> (Option<SummaryId>, ImportFailureReason, Option<SummaryId>) {
+        let index = self.index;
+        let list = index.summaries_of(callee);
+        let mut reason = ImportFailureReason::None;
+        let mut too_large_or_noinline = None;
+        for &candidate in list {
+            reason = self.qualify(candidate, list.len(), caller);
+            if reason != ImportFailureReason::None {
+                continue;
+            }
+            let Some(base) = index.base_object(candidate) else {
+                continue;
+            };
+            let summary = index.summary(base);
+            let always_inline = matches!(
+                summary.kind,
+                crate::summary::SummaryKind::Function { flags, .. } if flags.always_inline
+            );
+            let no_inline = matches!(
+                summary.kind,
+                crate::summary::SummaryKind::Function { flags, .. } if flags.no_inline
+            );
+            if summary.inst_count() > threshold && !always_inline && !self.config.force_import_all {
+                too_large_or_noinline = Some(base);
+                reason = ImportFailureReason::TooLarge;
+                continue;
+            }
+            if no_inline && !self.config.force_import_all {
+                too_large_or_noinline = Some(base);
+                reason = ImportFailureReason::NoInline;
+                continue;
+            }
+            return (Some(base), reason, too_large_or_noinline);
+        }
+        (None, reason, too_large_or_noinline)
+    }
+
+    /// Should a referenced global be imported into this module at all?
+    fn should_import_global(&self, guid: Guid) -> bool {
+        let Some(&here) = self.index.defined_in(self.module).get(&guid) else {
+            return true;
+        };
+        // A non-prevailing interposable copy here is replaced by the
+        // prevailing one, which must then be imported.
+        self.index.summaries_of(guid).len() > 1
+            && self.index.state(here).linkage.is_interposable()
+            && !(self.is_prevailing)(guid, here)
+    }
+
+    /// `GlobalsImporter::onImportingSummary`.
+    fn import_referenced_globals(&mut self, summary: SummaryId) {
+        let index = self.index;
+        let mut worklist = vec![summary];
+        while let Some(s) = worklist.pop() {
+            let home = index.module_of(s);
+            for r in &index.summary(s).refs {
+                if !self.should_import_global(r.guid) {
+                    continue;
+                }
+                for &candidate in index.summaries_of(r.guid) {
+                    if !index.summary(candidate).is_variable()
+                        || !index.can_import_global_var(candidate, true)
+                    {
+                        continue;
+                    }
+                    let from = index.module_of(candidate);
+                    if index.state(candidate).linkage.is_local() && from != home {
+                        continue;
+                    }
+                    let list = self.imports.entry(from).or_default();
+                    if let Some(kind) = list.get_mut(&r.guid) {
+                        *kind = ImportKind::Definition;
+                        break;
+                    }
+                    list.insert(r.guid, ImportKind::Definition);
+                    self.exports[from.0 as usize].insert(r.guid, ImportKind::Definition);
+                    if !index.is_write_only(candidate) {
+                        worklist.push(candidate);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Marks as exported whatever an exported definition calls or references,
+/// if its home module defines it (the callee/ref must stay reachable by
+/// name from the importers).
+fn expand_exports(index: &CombinedIndex, exports: &mut [ExportList]) {
+    for (m, list) in exports.iter_mut().enumerate() {
+        let module = ModuleId(m as u32);
+        let mut new: BTreeMap<Guid, ImportKind> = BTreeMap::new();
+        for (&guid, &kind) in list.iter() {
+            if kind == ImportKind::Declaration {
+                continue;
+            }
+            let Some(s) = index
+                .find_in_module(guid, module)
+                .and_then(|s| index.base_object(s))
+            else {
+                continue;
+            };
+            let summary = index.summary(s);
+            if summary.is_variable() {
+                if !index.is_write_only(s) {
+                    for r in &summary.refs {
+                        new.entry(r.guid).or_insert(ImportKind::Declaration);
+                    }
+                }
+            } else {
+                for c in summary.calls() {
+                    new.entry(c.callee).or_insert(ImportKind::Declaration);
+                }
+                for r in &summary.refs {
+                    new.entry(r.guid).or_insert(ImportKind::Declaration);
+                }
+            }
+        }
+        for (guid, kind) in new {
+            if index.defined_in(module).contains_key(&guid) {
+                list.entry(guid).or_insert(kind);
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Link inputs: what each file on the link line is and which symbols it
+//! defines and references. Bitcode is read with [`crate::bitcode`]; native
+//! ELF objects, shared libraries and archives with the `object` crate.
+
+use std::path::{Path, PathBuf};
+
+use object::read::archive::ArchiveFile;
+use object::{Object, ObjectSymbol};
+use thiserror::Error;
+
+use crate::bitcode::{self, BitcodeModule, ReadError};
+
+#[derive(Debug, Error)]
+pub enum InputError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Bitcode(#[from] ReadError),
+    #[error("{path}: not a valid ELF file: {detail}")]
+    BadObject { path: String, detail: String },
+    #[error("{path}: {detail}")]
+    BadArchive { path: String, detail: String },
+    #[error("{path}: unknown file type (not bitcode, ELF, an archive or a linker script)")]
+    Unknown { path: String },
+}
+
+/// A symbol of a native (non-LTO) object or shared library.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NativeSymbol {
+    pub name: String,
+    pub defined: bool,
+    pub weak: bool,
+    pub common_size: Option<u64>,
+}
+
+/// One file that takes part in symbol resolution.
+#[derive(Debug)]
+pub enum InputFile {
+    Bitcode(Box<BitcodeModule>),
+    Object {
+        path: String,
+        symbols: Vec<NativeSymbol>,
+    },
+    Shared {
+        path: String,
+        symbols: Vec<NativeSymbol>,
+    },
+    Archive {
+        path: String,
+        members: Vec<ArchiveMember>,
+    },
+}
+
+/// An archive member: bitcode or a native object, not yet selected.
+#[derive(Debug)]
+pub struct ArchiveMember {
+    /// lld's identifier: `archive(member at offset)`.
+    pub id: String,
+    pub content: MemberContent,
+}
+
+#[derive(Debug)]
+pub enum MemberContent {
+    Bitcode(Box<BitcodeModule>),
+    Object(Vec<NativeSymbol>),
+}
+
+impl InputFile {
+    pub fn path(&self) -> &str {
+        match self {
+            InputFile::Bitcode(m) => &m.path,
+            InputFile::Object { path, .. }
+            | InputFile::Shared { path, .. }
+            | InputFile::Archive { path, .. } => path,
+        }
+    }
+}
+
+/// What a file is, by its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Bitcode,
+    ElfRelocatable,
+    ElfShared,
+    Archive,
+    /// A GNU ld script (e.g. Debian's libc.so); the driver expands it.
+    LinkerScript,
+    Unknown,
+}
+
+pub fn file_kind(data: &[u8]) -> FileKind {
+    if bitcode::is_bitcode(data) {
+        return FileKind::Bitcode;
+    }
+    if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
+        return FileKind::Archive;
+    }
+    if data.starts_with(b"\x7fELF") && data.len() >= 18 {
+        // e_type, little or big endian by EI_DATA.
+        let e_type = if data[5] == 2 {
+            u16::from_be_bytes([data[16], data[17]])
+        } else {
+            u16::from_le_bytes([data[16], data[17]])
+        };
+        return match e_type {
+            1 => FileKind::ElfRelocatable,
+            3 => FileKind::ElfShared,
+            _ => FileKind::Unknown,
+        };
+    }
+    let head = &data[..data.len().min(4096)];
+    if std::str::from_utf8(head).is_ok_and(|s| {
+        let s = s.trim_start();
+        ["GROUP", "INPUT", "OUTPUT_FORMAT", "/*", "SEARCH_DIR"]
+            .iter()
+            .any(|k| s.starts_with(k))
+    }) {
+        return FileKind::LinkerScript;
+    }
+    FileKind::Unknown
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, InputError> {
+    std::fs::read(path).map_err(|source| InputError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Reads one input file (not a linker script) for resolution.
+pub fn load(path: &Path) -> Result<InputFile, InputError> {
+    let data = read_file(path)?;
+    let name = path.display().to_string();
+    load_bytes(&name, path, &data)
+}
+
+fn load_bytes(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, InputError> {
+    match file_kind(data) {
+        FileKind::Bitcode => Ok(InputFile::Bitcode(Box::new(bitcode::read_bitcode(
+            name, data,
+        )?))),
+        FileKind::ElfRelocatable => Ok(InputFile::Object {
+            path: name.to_string(),
+            symbols: native_symbols(name, data, false)?,
+        }),
+        FileKind::ElfShared => Ok(InputFile::Shared {
+            path: name.to_string(),
+            symbols: native_symbols(name, data, true)?,
+        }),
+        FileKind::Archive => load_archive(name, path, data),
+        FileKind::LinkerScript | FileKind::Unknown => Err(InputError::Unknown {
+            path: name.to_string(),
+        }),
+    }
+}
+
+fn native_symbols(name: &str, data: &[u8], dynamic: bool) -> Result<Vec<NativeSymbol>, InputError> {
+    let file = object::File::parse(data).map_err(|e| InputError::BadObject {
+        path: name.to_string(),
+        detail: e.to_string(),
+    })?;
+    let mut out = Vec::new();
+    let symbols: Box<dyn Iterator<Item = object::Symbol<'_, '_>>> = if dynamic {
+        Box::new(file.dynamic_symbols())
+    } else {
+        Box::new(file.symbols())
+    };
+    for sym in symbols {
+        if sym.is_local() || !(sym.is_global() || sym.is_weak()) {
+            continue;
+        }
+        let Ok(sym_name) = sym.name() else { continue };
+        if sym_name.is_empty() {
+            continue;
+        }
+        let common_size = sym.is_common().then(|| sym.size());
+        out.push(NativeSymbol {
+            name: sym_name.to_string(),
+            defined: !sym.is_undefined(),
+            weak: sym.is_weak(),
+            common_size,
+        });
+    }
+    Ok(out)
+}
+
+fn load_archive(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, InputError> {
+    let bad = |detail: String| InputError::BadArchive {
+        path: name.to_string(),
+        detail,
+    };
+    let archive = ArchiveFile::parse(data).map_err(|e| bad(e.to_string()))?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut members = Vec::new();
+    for member in archive.members() {
+        let member = member.map_err(|e| bad(e.to_string()))?;
+        let member_name = String::from_utf8_lossy(member.name()).into_owned();
+        let (member_data, offset): (std::borrow::Cow<'_, [u8]>, u64) = if member.is_thin() {
+            let member_path: PathBuf = dir.join(&member_name);
+            (read_file(&member_path)?.into(), 0)
+        } else {
+            let (offset, _) = member.file_range();
+            (
+                member.data(data).map_err(|e| bad(e.to_string()))?.into(),
+                offset,
+            )
+        };
+        let base = Path::new(&member_name)
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| member_name.clone());
+        let id = format!("{name}({base} at {offset})");
+        let content = match file_kind(&member_data) {
+            FileKind::Bitcode => {
+                MemberContent::Bitcode(Box::new(bitcode::read_bitcode(&id, &member_data)?))
+            }
+            FileKind::ElfRelocatable => {
+                MemberContent::Object(native_symbols(&id, &member_data, false)?)
+            }
+            // Archives may carry other files (e.g. a symbol index of their
+            // own); a linker ignores what it cannot link.
+            _ => continue,
+        };
+        members.push(ArchiveMember { id, content });
+    }
+    Ok(InputFile::Archive {
+        path: name.to_string(),
+        members,
+    })
+}

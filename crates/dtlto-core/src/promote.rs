@@ -1,0 +1,105 @@
+//! Linkage decisions after import (LLVM's `thinLTOInternalizeAndPromoteInIndex`
+//! and `thinLTOResolvePrevailingInIndex`):
+//! - a local that another module now refers to is promoted to a hidden
+//!   external named `<name>.llvm.<hash>`;
+//! - an external definition nobody outside its module needs is internalized;
+//! - of several linkonce/weak copies the prevailing one becomes weak and
+//!   the others available_externally (dropped after optimization).
+
+use std::collections::HashSet;
+
+use crate::guid::Guid;
+use crate::index::{CombinedIndex, ModuleId, SummaryId};
+use crate::summary::{Linkage, SummaryKind, Visibility};
+
+pub fn internalize_and_promote(
+    index: &mut CombinedIndex,
+    is_exported: &dyn Fn(ModuleId, Guid) -> bool,
+    is_prevailing: &dyn Fn(Guid, SummaryId) -> bool,
+) {
+    for guid in index.guids() {
+        let list = index.summaries_of(guid).to_vec();
+        let single_visible_copy = list.len() == 1 && !index.state(list[0]).linkage.is_local();
+        for s in list {
+            let linkage = index.state(s).linkage;
+            if is_exported(index.module_of(s), guid) {
+                if linkage.is_local() {
+                    let st = index.state_mut(s);
+                    st.linkage = Linkage::External;
+                    st.promoted = true;
+                }
+                continue;
+            }
+            if linkage == Linkage::External {
+                index.state_mut(s).linkage = Linkage::Internal;
+                continue;
+            }
+            if !linkage.is_weak_for_linker() || linkage == Linkage::ExternalWeak {
+                continue;
+            }
+            // Only a single, prevailing copy of a weak/linkonce value is
+            // internalized: that cannot grow the binary.
+            if single_visible_copy && is_prevailing(guid, s) {
+                index.state_mut(s).linkage = Linkage::Internal;
+            }
+        }
+    }
+}
+
+/// The most constraining visibility of all copies (hidden > protected > default).
+fn elf_visibility(index: &CombinedIndex, list: &[SummaryId]) -> Visibility {
+    let rank = |v: Visibility| match v {
+        Visibility::Default => 0,
+        Visibility::Protected => 1,
+        Visibility::Hidden => 2,
+    };
+    list.iter()
+        .map(|&s| index.summary(s).flags.visibility)
+        .max_by_key(|&v| rank(v))
+        .unwrap_or(Visibility::Default)
+}
+
+pub fn resolve_prevailing(
+    index: &mut CombinedIndex,
+    is_prevailing: &dyn Fn(Guid, SummaryId) -> bool,
+    preserved: &HashSet<Guid>,
+) {
+    // Globals an alias points to keep their linkage: an alias cannot point
+    // to an available_externally definition.
+    let mut aliased: HashSet<SummaryId> = HashSet::new();
+    for i in 0..index.summaries.len() {
+        let s = SummaryId(i as u32);
+        if matches!(index.summary(s).kind, SummaryKind::Alias { .. }) {
+            if let Some(base) = index.base_object(s) {
+                aliased.insert(base);
+            }
+        }
+    }
+    for guid in index.guids() {
+        let list = index.summaries_of(guid).to_vec();
+        let visibility = elf_visibility(index, &list);
+        let can_auto_hide = !list.is_empty() && list.iter().all(|&s| index.state(s).can_auto_hide);
+        for s in list {
+            let original = index.state(s).linkage;
+            if original.is_local() || original == Linkage::Appending {
+                continue;
+            }
+            let is_alias = matches!(index.summary(s).kind, SummaryKind::Alias { .. });
+            let promoted = index.state(s).promoted;
+            let st = index.state_mut(s);
+            if is_prevailing(guid, s) {
+                if original.is_linkonce() {
+                    st.linkage = if original == Linkage::LinkOnceOdr {
+                        Linkage::WeakOdr
+                    } else {
+                        Linkage::WeakAny
+                    };
+                    st.can_auto_hide = can_auto_hide && !preserved.contains(&guid);
+                }
+            } else if !is_alias && !aliased.contains(&s) && !promoted {
+                st.linkage = Linkage::AvailableExternally;
+            }
+            st.visibility = visibility;
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! The thin link, stage by stage, as LLVM's `LTO::runThinLTO` orders it:
+//! global resolutions -> combined index -> dead symbols -> attribute
+//! propagation -> import/export -> internalize/promote -> prevailing
+//! linkages -> one backend plan per module.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+
+use crate::attributes::propagate_attributes;
+use crate::dead::{compute_dead_symbols, DeadError};
+use crate::guid::{guid, Guid};
+use crate::import::{compute_imports, ImportConfig, ImportKind, ImportResult};
+use crate::index::{CombinedIndex, ModuleId, SummaryId};
+use crate::plan::{BackendPlan, GlobalPlan, ImportSource, ImportedValue, PLAN_FORMAT_VERSION};
+use crate::promote::{internalize_and_promote, resolve_prevailing};
+use crate::resolution::Resolution;
+use crate::summary::Linkage;
+
+#[derive(Clone, Debug, Default)]
+pub struct ThinLinkConfig {
+    pub import: ImportConfig,
+    /// Backend optimization level; at 0 nothing is imported and attributes
+    /// are not propagated (as in LLVM).
+    pub opt_level: u8,
+}
+
+#[derive(Debug, Error)]
+pub enum ThinLinkError {
+    #[error("two inputs have the same module identifier `{0}`")]
+    DuplicateModule(String),
+    #[error(transparent)]
+    Dead(#[from] DeadError),
+}
+
+/// Time spent in each stage, for `--time-trace` and `-v`.
+#[derive(Clone, Debug, Default)]
+pub struct StageTimes {
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+pub struct ThinLink {
+    pub index: CombinedIndex,
+    pub imports: ImportResult,
+    pub preserved: HashSet<Guid>,
+    pub plans: Vec<BackendPlan>,
+    pub times: StageTimes,
+}
+
+/// What LTO knows about one symbol name across modules
+/// (`LTO::GlobalResolution`).
+#[derive(Default)]
+struct GlobalRes {
+    ir_name: String,
+    prevailing: bool,
+    partition: Partition,
+    visible_outside_summary: bool,
+}
+
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum Partition {
+    #[default]
+    Unknown,
+    External,
+    Module(usize),
+}
+
+pub fn thin_link(
+    resolution: Resolution,
+    config: &ThinLinkConfig,
+) -> Result<ThinLink, ThinLinkError> {
+    let mut times = StageTimes::default();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str, times: &mut StageTimes| {
+        let now = Instant::now();
+        times.stages.push((name, now - clock));
+        clock = now;
+    };
+
+    // Global resolutions, in link order (LTO::addModuleToGlobalRes).
+    let mut globals: BTreeMap<String, GlobalRes> = BTreeMap::new();
+    let mut prevailing_module: HashMap<Guid, ModuleId> = HashMap::new();
+    let mut seen_paths = HashSet::new();
+    for (m, rm) in resolution.modules.iter().enumerate() {
+        if !seen_paths.insert(rm.module.path.clone()) {
+            return Err(ThinLinkError::DuplicateModule(rm.module.path.clone()));
+        }
+        for (sym, res) in rm.module.symbols.iter().zip(&rm.symbols) {
+            if !sym.flags.is_global() || sym.flags.is_format_specific() {
+                continue;
+            }
+            let g = globals.entry(sym.name.clone()).or_default();
+            if res.prevailing {
+                g.prevailing = true;
+                g.ir_name = sym.ir_name.clone();
+            } else if !g.prevailing && g.ir_name.is_empty() {
+                g.ir_name = sym.ir_name.clone();
+            }
+            if g.ir_name != sym.ir_name {
+                g.partition = Partition::External;
+                g.visible_outside_summary = true;
+            }
+            let partition = Partition::Module(m + 1);
+            if res.visible_to_regular_obj
+                || sym.flags.is_used()
+                || (g.partition != Partition::Unknown && g.partition != partition)
+            {
+                g.partition = Partition::External;
+            } else {
+                g.partition = partition;
+            }
+            g.visible_outside_summary |= res.visible_to_regular_obj || sym.flags.is_used();
+            if res.prevailing && !sym.ir_name.is_empty() {
+                prevailing_module.insert(ir_guid(&sym.ir_name), ModuleId(m as u32));
+            }
+        }
+    }
+    let mut preserved: HashSet<Guid> = HashSet::new();
+    let mut prevailing: HashMap<Guid, bool> = HashMap::new();
+    for g in globals.values() {
+        if g.ir_name.is_empty() {
+            continue;
+        }
+        let id = ir_guid(&g.ir_name);
+        if g.visible_outside_summary && g.prevailing {
+            preserved.insert(id);
+        }
+        prevailing.insert(id, g.prevailing);
+    }
+    lap("resolve", &mut times);
+
+    let mut index =
+        CombinedIndex::new(resolution.modules.into_iter().map(|rm| rm.module).collect());
+    lap("index", &mut times);
+
+    compute_dead_symbols(&mut index, &preserved, &prevailing)?;
+    lap("dead", &mut times);
+    if config.opt_level > 0 {
+        propagate_attributes(&mut index, &preserved);
+    }
+    lap("attributes", &mut times);
+
+    let is_prevailing =
+        |g: Guid, s: SummaryId| prevailing_module.get(&g) == Some(&index.module_of(s));
+    let mut import_config = config.import.clone();
+    import_config.disabled |= config.opt_level == 0;
+    let imports = compute_imports(&index, &import_config, &is_prevailing);
+    lap("import", &mut times);
+
+    let mut exported: HashSet<Guid> = HashSet::new();
+    for g in globals.values() {
+        if g.partition == Partition::External && g.prevailing && !g.ir_name.is_empty() {
+            let id = ir_guid(&g.ir_name);
+            if index.is_guid_live(id) {
+                exported.insert(id);
+            }
+        }
+    }
+    let is_exported = |m: ModuleId, g: Guid| {
+        imports.exports[m.0 as usize].contains_key(&g) || exported.contains(&g)
+    };
+    let module_of: Vec<ModuleId> = (0..index.summaries.len())
+        .map(|i| index.module_of(SummaryId(i as u32)))
+        .collect();
+    let is_prevailing =
+        |g: Guid, s: SummaryId| prevailing_module.get(&g) == Some(&module_of[s.0 as usize]);
+    internalize_and_promote(&mut index, &is_exported, &is_prevailing);
+    resolve_prevailing(&mut index, &is_prevailing, &preserved);
+    lap("promote", &mut times);
+
+    let plans = (0..index.modules.len())
+        .map(|m| make_plan(&index, &imports, ModuleId(m as u32)))
+        .collect();
+    lap("plans", &mut times);
+    Ok(ThinLink {
+        index,
+        imports,
+        preserved,
+        plans,
+        times,
+    })
+}
+
+/// GUID of a symbol named in the irsymtab (`getGUIDAssumingExternalLinkage`
+/// of the IR name without its `\1` escape).
+fn ir_guid(ir_name: &str) -> Guid {
+    guid(ir_name.as_bytes(), Linkage::External, b"")
+}
+
+fn make_plan(index: &CombinedIndex, imports: &ImportResult, m: ModuleId) -> BackendPlan {
+    let module = &index.modules[m.0 as usize];
+    let mut globals = Vec::new();
+    for s in &module.summaries {
+        if s.name.is_empty() {
+            continue;
+        }
+        let Some(id) = index.find_in_module(s.guid, m) else {
+            continue;
+        };
+        let st = index.state(id);
+        let ro_wo = s.is_variable() && (index.is_read_only(id) || index.is_write_only(id));
+        globals.push(GlobalPlan {
+            name: s.name.clone(),
+            rename: st
+                .promoted
+                .then(|| format!("{}{}", s.name, module.hash.promotion_suffix())),
+            linkage: st.linkage,
+            visibility: st.visibility,
+            live: index.is_live(id),
+            internalize_after_import: ro_wo,
+            write_only: s.is_variable() && index.is_write_only(id),
+        });
+    }
+    globals.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let mut cost = module.instruction_count();
+    let mut sources: Vec<ImportSource> = Vec::new();
+    for (&from, list) in &imports.imports[m.0 as usize] {
+        let src = &index.modules[from.0 as usize];
+        let mut values = Vec::new();
+        for (&g, &kind) in list {
+            let Some(id) = index.find_in_module(g, from) else {
+                continue;
+            };
+            let s = index.summary(id);
+            if kind == ImportKind::Definition {
+                cost += s.inst_count() as u64;
+            }
+            let internalize =
+                s.is_variable() && (index.is_read_only(id) || index.is_write_only(id));
+            values.push(ImportedValue {
+                name: s.name.clone(),
+                kind,
+                is_variable: s.is_variable(),
+                internalize,
+                write_only: s.is_variable() && index.is_write_only(id),
+            });
+        }
+        values.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut promoted: Vec<(String, String)> = src
+            .summaries
+            .iter()
+            .filter_map(|s| {
+                let id = index.find_in_module(s.guid, from)?;
+                (index.state(id).promoted && !s.name.is_empty()).then(|| {
+                    (
+                        s.name.clone(),
+                        format!("{}{}", s.name, src.hash.promotion_suffix()),
+                    )
+                })
+            })
+            .collect();
+        promoted.sort();
+        sources.push(ImportSource {
+            module: src.path.clone(),
+            module_hash: src.hash,
+            source_file_name: src.source_file_name.clone(),
+            values,
+            promoted,
+        });
+    }
+    sources.sort_by(|a, b| a.module.cmp(&b.module));
+    BackendPlan {
+        format_version: PLAN_FORMAT_VERSION,
+        module: module.path.clone(),
+        module_hash: module.hash,
+        source_file_name: module.source_file_name.clone(),
+        triple: module.triple.clone(),
+        cost,
+        globals,
+        imports: sources,
+    }
+}
