@@ -1,7 +1,7 @@
 /* A small multi-file program used by ci/demo and the end-to-end tests:
  * cross-module calls small enough to inline, a static helper reached only
  * through an imported function (it must be promoted), a read-only table
- * imported as a constant, and a function too large to import. */
+ * imported as a constant, and a static counter shared by two functions. */
 #include <stdio.h>
 #include "shapes.h"
 

@@ -27,13 +27,10 @@ pub struct LinkerCommand {
     pub args: Vec<String>,
 }
 
-/// One file on the linker command, in order, with where it sits in `args`.
+/// One file on the linker command, in order.
 #[derive(Clone, Debug)]
 pub struct LinkFile {
     pub path: PathBuf,
-    /// Index into `LinkerCommand::args` of the argument that named it
-    /// (`-lfoo` or a path); files from a linker script share their `-l`.
-    pub arg: usize,
 }
 
 pub fn driver_command(line: &LinkLine, output: &str) -> Command {
@@ -71,6 +68,16 @@ pub fn linker_command(line: &LinkLine, output: &str) -> Result<LinkerCommand> {
         program,
         args: words,
     })
+}
+
+impl std::fmt::Display for LinkerCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.program)?;
+        for a in &self.args {
+            write!(f, " {a}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Splits the driver's `"a" "b c"` output (backslash escapes inside quotes).
@@ -183,13 +190,13 @@ pub fn linker_view(cmd: &LinkerCommand) -> Result<LinkerView> {
                 };
                 let path = find_library(&name, &search, static_libs)
                     .with_context(|| format!("unable to find library -l{name}"))?;
-                expand_file(&path, i, &search, &mut view.files)?;
+                expand_file(&path, &search, &mut view.files)?;
             }
             _ if WITH_VALUE.contains(&a) => {
                 i += 1;
             }
             _ if a.starts_with('-') => {}
-            _ => expand_file(Path::new(a), i, &search, &mut view.files)?,
+            _ => expand_file(Path::new(a), &search, &mut view.files)?,
         }
         if a == "-l" {
             i += 1;
@@ -222,17 +229,11 @@ fn find_library(name: &str, search: &[PathBuf], static_only: bool) -> Option<Pat
 }
 
 /// Adds a file, expanding GNU ld scripts (`GROUP(...)`, `INPUT(...)`).
-fn expand_file(
-    path: &Path,
-    arg: usize,
-    search: &[PathBuf],
-    files: &mut Vec<LinkFile>,
-) -> Result<()> {
+fn expand_file(path: &Path, search: &[PathBuf], files: &mut Vec<LinkFile>) -> Result<()> {
     let head = std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))?;
     if input::file_kind(&head) != FileKind::LinkerScript {
         files.push(LinkFile {
             path: path.to_path_buf(),
-            arg,
         });
         return Ok(());
     }
@@ -255,7 +256,7 @@ fn expand_file(
                 } else {
                     script_member(word, path, search)
                 };
-                expand_file(&p, arg, search, files)?;
+                expand_file(&p, search, files)?;
             }
             rest = &body[close..];
         }
@@ -340,9 +341,9 @@ mod tests {
         )
         .unwrap();
         let mut files = Vec::new();
-        expand_file(&script, 3, &[], &mut files).unwrap();
+        expand_file(&script, &[], &mut files).unwrap();
         assert_eq!(files.len(), 2);
-        assert!(files.iter().all(|f| f.path == a && f.arg == 3));
+        assert!(files.iter().all(|f| f.path == a));
     }
 
     #[test]

@@ -18,6 +18,9 @@ use crate::output::write_atomic;
 pub fn run_thin_link(line: &LinkLine, output: &str) -> Result<ThinLink> {
     let started = Instant::now();
     let cmd = driver::linker_command(line, output)?;
+    if line.verbose {
+        eprintln!("dtlto: resolving over: {cmd}");
+    }
     let view = driver::linker_view(&cmd)?;
     let inputs = driver::load_inputs(&view)?;
     let read = started.elapsed();

@@ -159,7 +159,7 @@ impl CombinedIndex {
 
     /// `canImportGlobalVar`: may this variable's definition be copied into
     /// another module? `analyze_refs` also rejects variables whose
-    /// initializer references other globals, unless they are read-only
+    /// initializer references other globals, unless they are constants
     /// (LLVM's `import-constants-with-refs`, on by default) or write-only.
     pub fn can_import_global_var(&self, id: SummaryId, analyze_refs: bool) -> bool {
         let s = self.summary(id);
@@ -171,8 +171,12 @@ impl CombinedIndex {
         }
         let non_interposable = !self.state(id).linkage.is_interposable();
         let eligible = !s.flags.not_eligible_to_import;
+        let constant = matches!(
+            self.summary(base).kind,
+            SummaryKind::Variable { flags, .. } if flags.constant
+        );
         let refs_prevent = analyze_refs
-            && !self.is_read_only(base)
+            && !constant
             && !self.is_write_only(base)
             && !self.summary(base).refs.is_empty();
         non_interposable && eligible && !refs_prevent

@@ -60,6 +60,7 @@ pub struct ImportSource {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedValue {
     pub name: String,
+    pub guid: crate::guid::Guid,
     pub kind: ImportKind,
     pub is_variable: bool,
     /// Imported read-only/write-only variables become internal copies.

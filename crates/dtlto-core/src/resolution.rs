@@ -198,7 +198,9 @@ fn member_definitions(content: &MemberContent) -> Vec<&str> {
         MemberContent::Bitcode(m) => m
             .symbols
             .iter()
-            .filter(|s| !s.flags.is_undefined() && s.flags.is_global())
+            .filter(|s| {
+                !s.flags.is_undefined() && s.flags.is_global() && !s.flags.is_format_specific()
+            })
             .map(|s| s.name.as_str())
             .collect(),
         MemberContent::Object(symbols) => symbols
@@ -291,7 +293,8 @@ impl<'a> Resolver<'a> {
             .collect();
         let mut discarded = vec![false; m.symbols.len()];
         for (i, sym) in m.symbols.iter().enumerate() {
-            if !sym.flags.is_global() {
+            // Intrinsics and other llvm.* names are not linker symbols.
+            if !sym.flags.is_global() || sym.flags.is_format_specific() {
                 continue;
             }
             let in_dropped_comdat = sym

@@ -231,6 +231,7 @@ fn make_plan(index: &CombinedIndex, imports: &ImportResult, m: ModuleId) -> Back
                 s.is_variable() && (index.is_read_only(id) || index.is_write_only(id));
             values.push(ImportedValue {
                 name: s.name.clone(),
+                guid: g,
                 kind,
                 is_variable: s.is_variable(),
                 internalize,

@@ -1,0 +1,232 @@
+//! Helpers shared by the end-to-end tests: compiling small programs to
+//! ThinLTO bitcode with clang-22, running lld's thin link for reference,
+//! running the real `dtlto` binary, and reading lld's index shards.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const CLANG: &str = "clang-22";
+pub const CLANGXX: &str = "clang++-22";
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn dtlto() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dtlto"))
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (did ci/setup run?)"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A program under tests/programs or examples: its sources and flags.
+pub struct Program {
+    pub dir: PathBuf,
+    pub sources: Vec<PathBuf>,
+    pub cflags: Vec<String>,
+    pub cxx: bool,
+}
+
+impl Program {
+    pub fn load(dir: PathBuf) -> Program {
+        let mut sources: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("c" | "cpp")))
+            .collect();
+        sources.sort();
+        let cflags = std::fs::read_to_string(dir.join("cflags"))
+            .map(|s| s.split_whitespace().map(String::from).collect())
+            .unwrap_or_default();
+        let cxx = sources
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "cpp"));
+        Program {
+            dir,
+            sources,
+            cflags,
+            cxx,
+        }
+    }
+
+    /// Compiles every source to `<work>/<stem>.o` with `clang -flto=thin`.
+    /// Objects are named relative to `work`, as a build system would.
+    pub fn compile(&self, work: &Path, extra: &[&str]) -> Vec<String> {
+        let mut objects = Vec::new();
+        for src in &self.sources {
+            let obj = format!("{}.o", src.file_stem().unwrap().to_string_lossy());
+            let compiler = if src.extension().is_some_and(|e| e == "cpp") {
+                CLANGXX
+            } else {
+                CLANG
+            };
+            run(Command::new(compiler)
+                .current_dir(work)
+                .args(["-flto=thin", "-O2", "-c"])
+                .args(&self.cflags)
+                .args(extra)
+                .arg(src)
+                .arg("-o")
+                .arg(&obj));
+            objects.push(obj);
+        }
+        objects
+    }
+
+    pub fn link_libs(&self) -> Vec<String> {
+        if self.cxx {
+            vec!["-lstdc++".into(), "-lm".into()]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// An import: (source module, GUID, kind) with kind "definition"/"declaration".
+pub type Import = (String, u64, String);
+
+/// lld's decisions: per module, the `.imports` file and the imports listed
+/// in its `.thinlto.bc` shard.
+pub struct Decisions {
+    pub imports_files: BTreeMap<String, String>,
+    pub imported: BTreeMap<String, BTreeSet<Import>>,
+}
+
+/// Runs lld's thin link (`--thinlto-index-only`) through the driver.
+pub fn lld_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisions {
+    run(Command::new(CLANG)
+        .current_dir(work)
+        .args([
+            "-flto=thin",
+            "-fuse-ld=lld",
+            "-Wl,--thinlto-index-only",
+            "-Wl,--thinlto-emit-imports-files",
+        ])
+        .args(objects)
+        .args(libs)
+        .args(["-o", "lld.out"]));
+    let mut d = Decisions {
+        imports_files: BTreeMap::new(),
+        imported: BTreeMap::new(),
+    };
+    for o in objects {
+        let imports = work.join(format!("{o}.imports"));
+        d.imports_files
+            .insert(o.clone(), std::fs::read_to_string(&imports).unwrap());
+        std::fs::remove_file(imports).unwrap();
+        let shard = work.join(format!("{o}.thinlto.bc"));
+        d.imported.insert(o.clone(), shard_imports(&shard, o));
+        std::fs::remove_file(shard).unwrap();
+    }
+    d
+}
+
+/// The imports recorded in an lld index shard, read with llvm-dis-22:
+/// every summary from a module other than `module` itself.
+pub fn shard_imports(shard: &Path, module: &str) -> BTreeSet<Import> {
+    let out = run(Command::new("llvm-dis-22").arg(shard).arg("-o").arg("-"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut modules: BTreeMap<String, String> = BTreeMap::new();
+    let mut imports = BTreeSet::new();
+    for line in text.lines() {
+        let Some((id, rest)) = line.split_once(" = ") else {
+            continue;
+        };
+        if let Some(m) = rest.strip_prefix("module: (path: \"") {
+            modules.insert(id.to_string(), m.split('"').next().unwrap().to_string());
+        } else if let Some(gv) = rest.strip_prefix("gv: (guid: ") {
+            let guid: u64 = gv
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            for part in gv.split("(module: ").skip(1) {
+                let m = part.split(',').next().unwrap();
+                let path = &modules[m];
+                if path == module {
+                    continue;
+                }
+                let kind = part
+                    .split("importType: ")
+                    .nth(1)
+                    .map(|k| k.split(')').next().unwrap().to_string())
+                    .unwrap_or_else(|| "definition".into());
+                imports.insert((path.clone(), guid, kind));
+            }
+        }
+    }
+    imports
+}
+
+/// dtlto's decisions for the same link line.
+pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisions {
+    run(dtlto()
+        .current_dir(work)
+        .arg("thin-link")
+        .args(objects)
+        .args(libs)
+        .args(["-o", "dtlto.out"]));
+    let mut d = Decisions {
+        imports_files: BTreeMap::new(),
+        imported: BTreeMap::new(),
+    };
+    for o in objects {
+        let imports = work.join(format!("{o}.imports"));
+        d.imports_files
+            .insert(o.clone(), std::fs::read_to_string(&imports).unwrap());
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(work.join(format!("{o}.plan"))).unwrap())
+                .unwrap();
+        let mut set = BTreeSet::new();
+        for source in plan["imports"].as_array().unwrap() {
+            let from = source["module"].as_str().unwrap().to_string();
+            for v in source["values"].as_array().unwrap() {
+                let kind = v["kind"].as_str().unwrap().to_lowercase();
+                set.insert((from.clone(), v["guid"].as_u64().unwrap(), kind));
+            }
+        }
+        d.imported.insert(o.clone(), set);
+    }
+    d
+}
+
+/// Asserts dtlto decided exactly what lld decided, module by module.
+pub fn assert_same_decisions(lld: &Decisions, ours: &Decisions) {
+    let mut diffs = Vec::new();
+    for (module, expected) in &lld.imports_files {
+        if ours.imports_files.get(module) != Some(expected) {
+            diffs.push(format!(
+                "{module}.imports: lld\n{expected}dtlto\n{}",
+                ours.imports_files.get(module).cloned().unwrap_or_default()
+            ));
+        }
+    }
+    for (module, expected) in &lld.imported {
+        let got = ours.imported.get(module).cloned().unwrap_or_default();
+        if &got != expected {
+            let missing: Vec<_> = expected.difference(&got).collect();
+            let extra: Vec<_> = got.difference(expected).collect();
+            diffs.push(format!(
+                "{module}: only lld imports {missing:?}; only dtlto imports {extra:?}"
+            ));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "import decisions differ from lld's:\n{}",
+        diffs.join("\n")
+    );
+}

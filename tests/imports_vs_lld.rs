@@ -1,0 +1,36 @@
+//! dtlto's import decisions equal lld 22's, module by module and function by
+//! function, on the repository's own C and C++ programs.
+
+mod common;
+
+use common::*;
+
+fn check_program(dir: &str) {
+    let program = Program::load(repo_root().join(dir));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    let libs = program.link_libs();
+    let lld = lld_decisions(work.path(), &objects, &libs);
+    let ours = dtlto_decisions(work.path(), &objects, &libs);
+    // The comparison must be about something: some module imports.
+    assert!(
+        lld.imported.values().any(|s| !s.is_empty()),
+        "{dir}: lld imported nothing"
+    );
+    assert_same_decisions(&lld, &ours);
+}
+
+#[test]
+fn example_program_imports_match_lld() {
+    check_program("examples/hello-thin");
+}
+
+#[test]
+fn cxx_program_imports_match_lld() {
+    check_program("tests/programs/cxx-features");
+}
+
+#[test]
+fn linkage_corner_cases_match_lld() {
+    check_program("tests/programs/c-linkage");
+}
