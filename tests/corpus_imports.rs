@@ -15,8 +15,13 @@ fn corpus_dir() -> PathBuf {
 
 fn check_corpus_program(name: &str) {
     let dir = corpus_dir().join(name);
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("build.json")).unwrap()).unwrap();
+    let text = std::fs::read_to_string(dir.join("build.json")).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; the corpus (shared/) must sit beside the repository",
+            dir.display()
+        )
+    });
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
     let out = run(Command::new(corpus_dir().join("get")).arg(&dir));
     let src = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
     let strings = |key: &str| -> Vec<String> {
