@@ -27,10 +27,12 @@ pub struct LinkerCommand {
     pub args: Vec<String>,
 }
 
-/// One file on the linker command, in order.
+/// One file on the linker command, in order, with the argument that named
+/// it (`-lfoo` or a path; files of a linker script share their `-l`).
 #[derive(Clone, Debug)]
 pub struct LinkFile {
     pub path: PathBuf,
+    pub arg: usize,
 }
 
 pub fn driver_command(line: &LinkLine, output: &str) -> Command {
@@ -110,6 +112,8 @@ fn split_quoted(s: &str) -> Vec<String> {
 pub struct LinkerView {
     pub files: Vec<LinkFile>,
     pub options: ResolveOptions,
+    /// Position-independent output (`-pie` or `-shared`): PIC code.
+    pub pic: bool,
 }
 
 /// Linker options that take their value as the next argument.
@@ -167,7 +171,10 @@ pub fn linker_view(cmd: &LinkerCommand) -> Result<LinkerView> {
             "-shared" | "--shared" => {
                 view.options.shared = true;
                 view.options.allow_undefined = true;
+                view.pic = true;
             }
+            "-pie" | "--pie" => view.pic = true,
+            "-no-pie" | "--no-pie" => view.pic = false,
             "-static" | "-Bstatic" | "--static" | "-dn" | "-non_shared" => static_libs = true,
             "-Bdynamic" | "-dy" | "-call_shared" => static_libs = false,
             "--export-dynamic" | "-E" | "-export-dynamic" => view.options.export_dynamic = true,
@@ -190,13 +197,13 @@ pub fn linker_view(cmd: &LinkerCommand) -> Result<LinkerView> {
                 };
                 let path = find_library(&name, &search, static_libs)
                     .with_context(|| format!("unable to find library -l{name}"))?;
-                expand_file(&path, &search, &mut view.files)?;
+                expand_file(&path, i, &search, &mut view.files)?;
             }
             _ if WITH_VALUE.contains(&a) => {
                 i += 1;
             }
             _ if a.starts_with('-') => {}
-            _ => expand_file(Path::new(a), &search, &mut view.files)?,
+            _ => expand_file(Path::new(a), i, &search, &mut view.files)?,
         }
         if a == "-l" {
             i += 1;
@@ -229,11 +236,17 @@ fn find_library(name: &str, search: &[PathBuf], static_only: bool) -> Option<Pat
 }
 
 /// Adds a file, expanding GNU ld scripts (`GROUP(...)`, `INPUT(...)`).
-fn expand_file(path: &Path, search: &[PathBuf], files: &mut Vec<LinkFile>) -> Result<()> {
+fn expand_file(
+    path: &Path,
+    arg: usize,
+    search: &[PathBuf],
+    files: &mut Vec<LinkFile>,
+) -> Result<()> {
     let head = std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))?;
     if input::file_kind(&head) != FileKind::LinkerScript {
         files.push(LinkFile {
             path: path.to_path_buf(),
+            arg,
         });
         return Ok(());
     }
@@ -256,7 +269,7 @@ fn expand_file(path: &Path, search: &[PathBuf], files: &mut Vec<LinkFile>) -> Re
                 } else {
                     script_member(word, path, search)
                 };
-                expand_file(&p, search, files)?;
+                expand_file(&p, arg, search, files)?;
             }
             rest = &body[close..];
         }
@@ -341,9 +354,9 @@ mod tests {
         )
         .unwrap();
         let mut files = Vec::new();
-        expand_file(&script, &[], &mut files).unwrap();
+        expand_file(&script, 3, &[], &mut files).unwrap();
         assert_eq!(files.len(), 2);
-        assert!(files.iter().all(|f| f.path == a));
+        assert!(files.iter().all(|f| f.path == a && f.arg == 3));
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! Exit codes: 0 success, 1 the link failed (bad input, undefined symbol,
 //! a failing tool), 2 the command line was wrong.
 
+mod backend_cmd;
+mod backends;
 mod driver;
+mod link_cmd;
 mod link_line;
 mod output;
 mod summary_cmd;
@@ -14,7 +17,9 @@ mod thin_link_cmd;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 const LINK_LINE_HELP: &str = "\
 LINK LINE: the arguments you would give `clang-22 -flto=thin` to link: bitcode
@@ -36,7 +41,6 @@ They go to clang-22 unchanged, except dtlto's own options:
 #[derive(Parser)]
 #[command(
     name = "dtlto",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (for LLVM 22)"),
     about = "A standalone ThinLTO pipeline on LLVM 22: thin link in Rust, backends in-process or distributed",
     propagate_version = true
 )]
@@ -47,6 +51,50 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Link: read, resolve, thin link, run the backends on a thread pool
+    /// (biggest modules first), and run the final link with native objects
+    /// in place of the bitcode. A drop-in for `clang-22 -flto=thin
+    /// -fuse-ld=lld` at link time.
+    #[command(after_help = LINK_LINE_HELP)]
+    Link {
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            required = true,
+            value_name = "LINK LINE"
+        )]
+        args: Vec<String>,
+    },
+    /// Run one backend job: apply PLAN to MODULE (importing from the
+    /// IMPORTS, one file per import source of the plan, in its order),
+    /// optimize, and write a native object. What a distributor runs.
+    Backend {
+        /// The module's backend plan (from `dtlto thin-link`).
+        #[arg(long)]
+        plan: PathBuf,
+        /// Where to write the object (atomically).
+        #[arg(short = 'o', value_name = "OUT.o")]
+        output: PathBuf,
+        /// Optimization level.
+        #[arg(short = 'O', value_enum, default_value = "2")]
+        opt: Opt,
+        /// Target CPU (default: what clang passes to LTO for the triple).
+        #[arg(long)]
+        mcpu: Option<String>,
+        /// Target features, e.g. +avx2,-sse4a.
+        #[arg(long, default_value = "")]
+        mattr: String,
+        /// Relocation model.
+        #[arg(long, value_enum, default_value = "pic")]
+        reloc: Reloc,
+        /// Do not put each function and variable in its own section.
+        #[arg(long)]
+        no_sections: bool,
+        /// The module's bitcode.
+        module: PathBuf,
+        /// Bitcode of the modules the plan imports from, in the plan's order.
+        imports: Vec<PathBuf>,
+    },
     /// Thin link only: write <module>.imports (lld's format) and <module>.plan
     /// for every bitcode input, like `ld.lld --thinlto-index-only
     /// --thinlto-emit-imports-files`.
@@ -81,8 +129,71 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Opt {
+    #[value(name = "0")]
+    O0,
+    #[value(name = "1")]
+    O1,
+    #[value(name = "2")]
+    O2,
+    #[value(name = "3")]
+    O3,
+    #[value(name = "s")]
+    Os,
+    #[value(name = "z")]
+    Oz,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Reloc {
+    Pic,
+    Static,
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Link { args } => {
+            let line = link_line::parse(&args)?;
+            link_cmd::link(&line)
+        }
+        Command::Backend {
+            plan,
+            output,
+            opt,
+            mcpu,
+            mattr,
+            reloc,
+            no_sections,
+            module,
+            imports,
+        } => {
+            let options = dtlto_llvm::BackendOptions {
+                opt_level: match opt {
+                    Opt::O0 => dtlto_llvm::OptLevel::O0,
+                    Opt::O1 => dtlto_llvm::OptLevel::O1,
+                    Opt::O2 => dtlto_llvm::OptLevel::O2,
+                    Opt::O3 => dtlto_llvm::OptLevel::O3,
+                    Opt::Os => dtlto_llvm::OptLevel::Os,
+                    Opt::Oz => dtlto_llvm::OptLevel::Oz,
+                },
+                cpu: mcpu,
+                features: mattr,
+                reloc: match reloc {
+                    Reloc::Pic => dtlto_llvm::RelocModel::Pic,
+                    Reloc::Static => dtlto_llvm::RelocModel::Static,
+                },
+                function_sections: !no_sections,
+                data_sections: !no_sections,
+            };
+            backend_cmd::run(&backend_cmd::BackendJob {
+                plan,
+                output,
+                module,
+                imports,
+                options,
+            })
+        }
         Command::ThinLink { args } => {
             let line = link_line::parse(&args)?;
             thin_link_cmd::thin_link(&line)
@@ -105,7 +216,19 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let (major, minor, patch) = dtlto_llvm::llvm_version();
+    let version: &'static str = Box::leak(
+        format!(
+            "{} (LLVM {major}.{minor}.{patch})",
+            env!("CARGO_PKG_VERSION")
+        )
+        .into_boxed_str(),
+    );
+    let parsed = Cli::command()
+        .version(version)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

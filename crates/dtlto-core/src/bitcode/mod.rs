@@ -87,5 +87,6 @@ fn read_inner(path: &str, data: &[u8]) -> Result<BitcodeModule, BitcodeError> {
     let mut module = module::build(path, &raw)?;
     module.summaries = summary::decode(&raw, &module)?;
     module.symbols = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;
+    module.bitcode = std::sync::Arc::from(data);
     Ok(module)
 }

@@ -62,6 +62,9 @@ pub struct BitcodeModule {
     pub symbols: Vec<SymtabSymbol>,
     /// FS_FLAGS of the summary block.
     pub summary_flags: u64,
+    /// The bitcode itself, for the module's backend and its importers.
+    #[serde(skip)]
+    pub bitcode: std::sync::Arc<[u8]>,
 }
 
 pub(crate) fn string_of(ops: &[u64]) -> Vec<u8> {
@@ -116,6 +119,7 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
         summaries: Vec::new(),
         symbols: Vec::new(),
         summary_flags: 0,
+        bitcode: std::sync::Arc::from(&[][..]),
     };
     // The source file name is needed for local GUIDs; it precedes the
     // global records in practice, but do not rely on record order.

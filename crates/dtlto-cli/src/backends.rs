@@ -1,0 +1,105 @@
+//! Running the backends of a link in-process: a rayon pool of `-j` threads,
+//! biggest modules first so that the last job does not hold up the link.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use dtlto_core::bitcode::BitcodeModule;
+use dtlto_core::plan::BackendPlan;
+use dtlto_llvm::{run_backend, BackendOptions, ImportedModule};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::output::write_atomic;
+
+/// Runs every module's backend and writes `<dir>/<n>.<name>.o`; returns the
+/// object paths in module order.
+pub fn run_all(
+    modules: &[BitcodeModule],
+    plans: &[BackendPlan],
+    options: &BackendOptions,
+    jobs: usize,
+    dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    // Biggest first; ties in module order, so scheduling is deterministic.
+    order.sort_by_key(|&i| (std::cmp::Reverse(plans[i].cost), i));
+    let paths: Vec<PathBuf> = (0..plans.len())
+        .map(|i| dir.join(format!("{i}.{}.o", file_stem(&plans[i].module))))
+        .collect();
+    let by_path = |p: &str| modules.iter().find(|m| m.path == p);
+    let bar = ProgressBar::new(plans.len() as u64).with_style(
+        ProgressStyle::with_template("{spinner} backends {pos}/{len} [{elapsed}] {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let failed = AtomicBool::new(false);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .context("cannot start the backend threads")?;
+    let results: Vec<Result<()>> = pool.install(|| {
+        order
+            .par_iter()
+            .map(|&i| {
+                if failed.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                let plan = &plans[i];
+                bar.set_message(plan.module.clone());
+                let imports: Vec<ImportedModule<'_>> = plan
+                    .imports
+                    .iter()
+                    .filter_map(|s| by_path(&s.module))
+                    .map(|m| ImportedModule {
+                        path: &m.path,
+                        bytes: &m.bitcode,
+                    })
+                    .collect();
+                let result = run_backend(plan, &modules[i].bitcode, &imports, options)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|object| write_atomic(&paths[i], &object));
+                if result.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                bar.inc(1);
+                result
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    for r in results {
+        r?;
+    }
+    Ok(paths)
+}
+
+/// A file-name-safe short name for a module identifier.
+fn file_stem(module: &str) -> String {
+    let base = module
+        .rsplit(['/', '('])
+        .next()
+        .unwrap_or(module)
+        .trim_end_matches(')');
+    let base = base.split(" at ").next().unwrap_or(base);
+    base.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn object_names_are_readable() {
+        assert_eq!(file_stem("src/main.o"), "main.o");
+        assert_eq!(file_stem("lib/libz.a(deflate.o at 1234)"), "deflate.o");
+    }
+}

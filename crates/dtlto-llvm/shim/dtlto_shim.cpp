@@ -1,0 +1,144 @@
+// The few steps of a ThinLTO backend that LLVM's C API has no call for.
+// Each function stands in for one LLVM step, returns a status, reports
+// errors as a malloc'ed message (freed with LLVMDisposeMessage), and never
+// lets a C++ type or exception cross into Rust.
+
+#include "llvm-c/Core.h"
+#include "llvm-c/TargetMachine.h"
+#include "llvm/IR/DebugInfo.h"
+#include "llvm/IR/GlobalAlias.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/AutoUpgrade.h"
+#include "llvm/Linker/IRMover.h"
+#include "llvm/Support/Error.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+using namespace llvm;
+
+static char *dup_message(const std::string &s) {
+  char *p = static_cast<char *>(std::malloc(s.size() + 1));
+  if (p)
+    std::memcpy(p, s.c_str(), s.size() + 1);
+  return p;
+}
+
+extern "C" {
+
+// GlobalValue::materialize: read one lazily loaded function body (or
+// global initializer) from bitcode, as FunctionImporter does for each
+// function it imports. Returns 0 on success.
+int dtlto_materialize(LLVMValueRef global, char **error) {
+  auto *gv = unwrap<GlobalValue>(global);
+  if (Error e = gv->materialize()) {
+    *error = dup_message(toString(std::move(e)));
+    return 1;
+  }
+  return 0;
+}
+
+// Module::materializeMetadata + UpgradeDebugInfo: the metadata of a lazily
+// loaded source module, needed before its functions are moved.
+int dtlto_materialize_metadata(LLVMModuleRef module, char **error) {
+  Module *m = unwrap(module);
+  if (Error e = m->materializeMetadata()) {
+    *error = dup_message(toString(std::move(e)));
+    return 1;
+  }
+  UpgradeDebugInfo(*m);
+  return 0;
+}
+
+// IRMover::move with IsPerformingImport: moves exactly the named globals of
+// `source` (and what they need) into `dest`, the way FunctionImporter does.
+// Consumes `source` in every case.
+int dtlto_import(LLVMModuleRef dest, LLVMModuleRef source,
+                 const char *const *names, size_t count, char **error) {
+  std::unique_ptr<Module> src(unwrap(source));
+  SetVector<GlobalValue *> globals;
+  for (size_t i = 0; i < count; ++i) {
+    GlobalValue *gv = src->getNamedValue(names[i]);
+    if (!gv) {
+      *error = dup_message(std::string("no global named `") + names[i] +
+                           "` in " + src->getModuleIdentifier());
+      return 1;
+    }
+    globals.insert(gv);
+  }
+  IRMover mover(*unwrap(dest));
+  if (Error e = mover.move(std::move(src), globals.getArrayRef(),
+                           IRMover::LazyCallback(),
+                           /*IsPerformingImport=*/true)) {
+    *error = dup_message(toString(std::move(e)));
+    return 1;
+  }
+  return 0;
+}
+
+// llvm::convertToDeclaration (FunctionImport.cpp): drop a dead or
+// non-prevailing definition. Aliases are replaced by a declaration of the
+// same name. Returns 1 if the value was converted.
+int dtlto_convert_to_declaration(LLVMValueRef global) {
+  auto *gv = unwrap<GlobalValue>(global);
+  if (auto *f = dyn_cast<Function>(gv)) {
+    f->deleteBody();
+    f->clearMetadata();
+    f->setComdat(nullptr);
+  } else if (auto *v = dyn_cast<GlobalVariable>(gv)) {
+    v->setInitializer(nullptr);
+    v->setLinkage(GlobalValue::ExternalLinkage);
+    v->clearMetadata();
+    v->setComdat(nullptr);
+  } else if (auto *a = dyn_cast<GlobalAlias>(gv)) {
+    GlobalValue *decl;
+    if (a->getValueType()->isFunctionTy())
+      decl = Function::Create(cast<FunctionType>(a->getValueType()),
+                              GlobalValue::ExternalLinkage,
+                              a->getAddressSpace(), "", a->getParent());
+    else
+      decl = new GlobalVariable(*a->getParent(), a->getValueType(),
+                                /*isConstant=*/false,
+                                GlobalValue::ExternalLinkage,
+                                /*Initializer=*/nullptr, "");
+    decl->takeName(a);
+    a->replaceAllUsesWith(decl);
+    a->eraseFromParent();
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+// GlobalValue::setDSOLocal: the C API can neither set nor read dso_local.
+void dtlto_set_dso_local(LLVMValueRef global, int dso_local) {
+  unwrap<GlobalValue>(global)->setDSOLocal(dso_local != 0);
+}
+
+int dtlto_is_dso_local(LLVMValueRef global) {
+  return unwrap<GlobalValue>(global)->isDSOLocal() ? 1 : 0;
+}
+
+// TargetOptions::FunctionSections/DataSections, which lld turns on for its
+// LTO code generation; the C API has no option for them.
+void dtlto_set_sections(LLVMTargetMachineRef tm, int function_sections,
+                        int data_sections) {
+  TargetMachine *t = reinterpret_cast<TargetMachine *>(tm);
+  t->Options.FunctionSections = function_sections != 0;
+  t->Options.DataSections = data_sections != 0;
+}
+
+// MCSubtargetInfo::isCPUStringValid: LLVM only warns about an unknown
+// -mcpu and carries on; dtlto refuses it instead.
+int dtlto_cpu_is_valid(LLVMTargetMachineRef tm, const char *cpu) {
+  TargetMachine *t = reinterpret_cast<TargetMachine *>(tm);
+  const MCSubtargetInfo *sti = t->getMCSubtargetInfo();
+  return sti && sti->isCPUStringValid(cpu) ? 1 : 0;
+}
+
+} // extern "C"

@@ -1,0 +1,363 @@
+//! One ThinLTO backend: a module, its plan and the modules it imports from
+//! in; a native object out. The steps follow LLVM's `thinBackend`:
+//!
+//! 1. apply the plan to the module's own globals — promotion renames,
+//!    internalization, prevailing/non-prevailing linkages, dead definitions
+//!    dropped (`renameModuleForThinLTO`, `thinLTOFinalizeInModule`,
+//!    `thinLTOInternalizeModule`);
+//! 2. import: open each source module lazily, apply its promotions, read
+//!    only the imported bodies, make them `available_externally`, and move
+//!    them in with LLVM's IRMover (`FunctionImporter::importFunctions`);
+//! 3. internalize read-only/write-only variables on both sides
+//!    (`internalizeGVsAfterImport`);
+//! 4. optimize with `thinlto<On>`, then emit an ELF object.
+//!
+//! Everything happens in a context of its own, so the result depends only
+//! on the inputs: the same bytes on any thread and in any process.
+
+use dtlto_core::import::ImportKind;
+use dtlto_core::plan::{BackendPlan, GlobalPlan, ImportSource};
+use dtlto_core::summary::{Linkage, Visibility};
+use thiserror::Error;
+
+use crate::context::Context;
+use crate::module::{import_globals, Global, Module};
+use crate::passes;
+use crate::target::{MachineSpec, RelocModel, TargetMachine};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptLevel {
+    O0,
+    O1,
+    #[default]
+    O2,
+    O3,
+    Os,
+    Oz,
+}
+
+impl OptLevel {
+    fn pipeline(self) -> &'static str {
+        match self {
+            OptLevel::O0 => "thinlto<O0>",
+            OptLevel::O1 => "thinlto<O1>",
+            OptLevel::O2 => "thinlto<O2>",
+            OptLevel::O3 => "thinlto<O3>",
+            OptLevel::Os => "thinlto<Os>",
+            OptLevel::Oz => "thinlto<Oz>",
+        }
+    }
+
+    /// lld's `--lto-CGO` default for this `--lto-O` level.
+    fn codegen_level(self) -> u8 {
+        match self {
+            OptLevel::O0 => 0,
+            OptLevel::O1 => 1,
+            OptLevel::O2 | OptLevel::Os | OptLevel::Oz => 2,
+            OptLevel::O3 => 3,
+        }
+    }
+}
+
+/// Code generation options shared by all backends of a link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendOptions {
+    pub opt_level: OptLevel,
+    /// `-mcpu`; by default what clang passes to LTO for the triple.
+    pub cpu: Option<String>,
+    /// `-mattr`, comma-separated `+feature,-feature`.
+    pub features: String,
+    pub reloc: RelocModel,
+    /// On by default, as in lld's LTO.
+    pub function_sections: bool,
+    pub data_sections: bool,
+}
+
+impl Default for BackendOptions {
+    fn default() -> Self {
+        BackendOptions {
+            opt_level: OptLevel::O2,
+            cpu: None,
+            features: String::new(),
+            reloc: RelocModel::Pic,
+            function_sections: true,
+            data_sections: true,
+        }
+    }
+}
+
+/// The bitcode of one module the plan imports from.
+pub struct ImportedModule<'a> {
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum BackendError {
+    #[error("{module}: cannot read bitcode: {detail}")]
+    Bitcode { module: String, detail: String },
+    #[error("{module}: the plan does not match this module: {detail}")]
+    PlanMismatch { module: String, detail: String },
+    #[error("{module}: module {source_module} to import from was not given")]
+    MissingImport {
+        module: String,
+        source_module: String,
+    },
+    #[error("{module}: importing from {source_module}: {detail}")]
+    Import {
+        module: String,
+        source_module: String,
+        detail: String,
+    },
+    #[error("{module}: invalid IR after applying the plan (please report): {detail}")]
+    Verify { module: String, detail: String },
+    #[error("{module}: optimization failed: {detail}")]
+    Optimize { module: String, detail: String },
+    #[error("{module}: target: {detail}")]
+    Target { module: String, detail: String },
+    #[error("{module}: code generation failed: {detail}")]
+    Codegen { module: String, detail: String },
+}
+
+/// The CPU clang hands to LTO when none is given.
+fn default_cpu(triple: &str) -> &'static str {
+    if triple.starts_with("x86_64") {
+        "x86-64"
+    } else {
+        "generic"
+    }
+}
+
+/// Runs one backend and returns the object file's bytes.
+pub fn run_backend(
+    plan: &BackendPlan,
+    module_bytes: &[u8],
+    imports: &[ImportedModule<'_>],
+    options: &BackendOptions,
+) -> Result<Vec<u8>, BackendError> {
+    let name = plan.module.clone();
+    let ctx = Context::new();
+    let module =
+        Module::parse(&ctx, &name, module_bytes).map_err(|detail| BackendError::Bitcode {
+            module: name.clone(),
+            detail,
+        })?;
+    let mismatch = |detail: String| BackendError::PlanMismatch {
+        module: name.clone(),
+        detail,
+    };
+    if module.source_file_name() != plan.source_file_name {
+        return Err(mismatch(format!(
+            "the plan is for source `{}`, the module was compiled from `{}`",
+            plan.source_file_name,
+            module.source_file_name()
+        )));
+    }
+    let triple = module.triple();
+    let cpu = options
+        .cpu
+        .clone()
+        .unwrap_or_else(|| default_cpu(&triple).to_string());
+    let tm = TargetMachine::new(&MachineSpec {
+        triple: &triple,
+        cpu: &cpu,
+        features: &options.features,
+        codegen_level: options.opt_level.codegen_level(),
+        reloc: options.reloc,
+        function_sections: options.function_sections,
+        data_sections: options.data_sections,
+    })
+    .map_err(|detail| BackendError::Target {
+        module: name.clone(),
+        detail,
+    })?;
+
+    apply_own_plan(&module, &plan.globals).map_err(mismatch)?;
+    for source in &plan.imports {
+        import_from(&ctx, &module, &name, source, imports)?;
+    }
+    internalize_after_import(&module, plan);
+
+    module.verify().map_err(|detail| BackendError::Verify {
+        module: name.clone(),
+        detail,
+    })?;
+    passes::run(&module, &tm, options.opt_level.pipeline()).map_err(|detail| {
+        BackendError::Optimize {
+            module: name.clone(),
+            detail,
+        }
+    })?;
+    let object = tm
+        .emit_object(&module)
+        .map_err(|detail| BackendError::Codegen {
+            module: name.clone(),
+            detail,
+        })?;
+    let errors = ctx.take_errors();
+    if !errors.is_empty() {
+        return Err(BackendError::Codegen {
+            module: name,
+            detail: errors.join("; "),
+        });
+    }
+    Ok(object)
+}
+
+/// Step 1: the thin link's decisions about the module's own globals.
+fn apply_own_plan(module: &Module<'_>, globals: &[GlobalPlan]) -> Result<(), String> {
+    for g in globals {
+        let Some(gv) = module.global(&g.name) else {
+            // Summaries exist only for definitions the module has; a plan
+            // naming an absent one was made for another module.
+            return Err(format!("it has no global named `{}`", g.name));
+        };
+        if !g.live {
+            gv.convert_to_declaration();
+            continue;
+        }
+        if let Some(new_name) = &g.rename {
+            gv.set_name(new_name);
+            gv.set_linkage(Linkage::External);
+            gv.set_visibility(Visibility::Hidden);
+        }
+        let current = gv.linkage();
+        if g.linkage != current {
+            if g.linkage == Linkage::AvailableExternally && current.is_interposable() {
+                // A non-prevailing interposable copy cannot be kept for
+                // inlining: drop it.
+                gv.convert_to_declaration();
+                continue;
+            }
+            gv.set_linkage(g.linkage);
+        }
+        if g.linkage.is_local() {
+            gv.set_visibility(Visibility::Default);
+            gv.drop_comdat();
+        } else if g.visibility != Visibility::Default {
+            gv.set_visibility(g.visibility);
+        }
+        if g.linkage == Linkage::AvailableExternally {
+            gv.drop_comdat();
+        }
+        if g.write_only {
+            gv.zero_initializer();
+        }
+    }
+    Ok(())
+}
+
+/// Step 2: import the planned definitions from one source module.
+fn import_from(
+    ctx: &Context,
+    dest: &Module<'_>,
+    name: &str,
+    source: &ImportSource,
+    imports: &[ImportedModule<'_>],
+) -> Result<(), BackendError> {
+    let fail = |detail: String| BackendError::Import {
+        module: name.to_string(),
+        source_module: source.module.clone(),
+        detail,
+    };
+    let bytes = imports
+        .iter()
+        .find(|m| m.path == source.module)
+        .ok_or_else(|| BackendError::MissingImport {
+            module: name.to_string(),
+            source_module: source.module.clone(),
+        })?
+        .bytes;
+    let src = Module::parse_lazy(ctx, &source.module, bytes).map_err(&fail)?;
+    if src.source_file_name() != source.source_file_name {
+        return Err(fail(format!(
+            "it was compiled from `{}`, the plan expects `{}`",
+            src.source_file_name(),
+            source.source_file_name
+        )));
+    }
+    src.materialize_metadata().map_err(&fail)?;
+
+    // Read the bodies first: renaming and linkage changes apply to
+    // materialized definitions, as in FunctionImporter.
+    let mut moved = Vec::new();
+    let mut wanted: Vec<(Global, &dtlto_core::plan::ImportedValue)> = Vec::new();
+    for v in &source.values {
+        if v.kind != ImportKind::Definition {
+            continue;
+        }
+        let gv = src
+            .global(&v.name)
+            .ok_or_else(|| fail(format!("it has no global named `{}`", v.name)))?;
+        gv.materialize().map_err(&fail)?;
+        wanted.push((gv, v));
+    }
+    // The source's promotions: imported code refers to promoted locals by
+    // their new names, which the exporting module's backend gives them too.
+    for (old, new) in &source.promoted {
+        if let Some(gv) = src.global(old) {
+            gv.set_name(new);
+            if gv.linkage().is_local() {
+                gv.set_linkage(Linkage::External);
+                gv.set_visibility(Visibility::Hidden);
+            }
+        }
+    }
+    for (gv, v) in wanted {
+        if gv.is_declaration() {
+            return Err(fail(format!("`{}` has no definition to import", v.name)));
+        }
+        if !gv.is_alias() {
+            gv.set_linkage(Linkage::AvailableExternally);
+            gv.drop_comdat();
+        }
+        if v.write_only {
+            gv.zero_initializer();
+        }
+        moved.push(gv.name());
+    }
+    if moved.is_empty() {
+        return Ok(());
+    }
+    import_globals(dest, src, &moved).map_err(fail)?;
+    let errors = ctx.take_errors();
+    if !errors.is_empty() {
+        return Err(BackendError::Import {
+            module: name.to_string(),
+            source_module: source.module.clone(),
+            detail: errors.join("; "),
+        });
+    }
+    Ok(())
+}
+
+/// Step 3: read-only and write-only variables become internal copies, in
+/// the exporting module and in every importer alike.
+fn internalize_after_import(module: &Module<'_>, plan: &BackendPlan) {
+    let own = plan
+        .globals
+        .iter()
+        .filter(|g| g.live && g.internalize_after_import)
+        .map(|g| g.rename.clone().unwrap_or_else(|| g.name.clone()));
+    let imported = plan.imports.iter().flat_map(|s| {
+        s.values
+            .iter()
+            .filter(|v| v.internalize && v.kind == ImportKind::Definition)
+            .map(|v| {
+                s.promoted
+                    .iter()
+                    .find(|(old, _)| *old == v.name)
+                    .map(|(_, new)| new.clone())
+                    .unwrap_or_else(|| v.name.clone())
+            })
+    });
+    for name in own.chain(imported) {
+        if let Some(gv) = module.global(&name) {
+            if gv.is_variable() && !gv.is_declaration() {
+                gv.set_linkage(Linkage::Internal);
+                gv.set_visibility(Visibility::Default);
+                gv.drop_comdat();
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! dtlto-llvm: the per-module half of ThinLTO on LLVM 22 — import, apply a
+//! backend plan, optimize, emit an object.
+//!
+//! This is the only crate that calls LLVM, through `llvm-sys` (the C API)
+//! and a C++ shim (`shim/dtlto_shim.cpp`) for the steps the C API lacks:
+//! materializing one function, moving chosen globals with IRMover,
+//! converting a global to a declaration, dso_local, function/data sections,
+//! and validating a CPU name. Every owned LLVM object is a newtype with
+//! `Drop`; every `unsafe` block says why it holds.
+
+mod backend;
+mod context;
+mod module;
+mod passes;
+mod shim;
+mod target;
+
+pub use backend::{run_backend, BackendError, BackendOptions, ImportedModule, OptLevel};
+pub use target::RelocModel;
+
+/// The LLVM version dtlto runs on (major, minor, patch).
+pub fn llvm_version() -> (u32, u32, u32) {
+    let (mut major, mut minor, mut patch) = (0, 0, 0);
+    // SAFETY: writes three integers.
+    unsafe { llvm_sys::core::LLVMGetVersion(&mut major, &mut minor, &mut patch) };
+    (major, minor, patch)
+}

@@ -1,0 +1,373 @@
+//! An owned module tied to its context, and the value-level operations the
+//! backend needs (by name: functions, variables, aliases).
+
+use std::ffi::{c_char, CStr, CString};
+use std::marker::PhantomData;
+
+use dtlto_core::summary::{Linkage, Visibility};
+use llvm_sys::analysis::{LLVMVerifierFailureAction, LLVMVerifyModule};
+use llvm_sys::bit_reader::{LLVMGetBitcodeModuleInContext2, LLVMParseBitcodeInContext2};
+use llvm_sys::comdat::LLVMSetComdat;
+use llvm_sys::core::*;
+use llvm_sys::prelude::{LLVMMemoryBufferRef, LLVMModuleRef, LLVMValueRef};
+use llvm_sys::{LLVMLinkage, LLVMVisibility};
+
+use crate::context::Context;
+use crate::shim;
+
+pub(crate) struct Module<'c> {
+    raw: LLVMModuleRef,
+    _context: PhantomData<&'c Context>,
+}
+
+/// A module-level value (function, variable or alias) of a live module.
+#[derive(Clone, Copy)]
+pub(crate) struct Global(LLVMValueRef);
+
+fn buffer(name: &str, bytes: &[u8]) -> LLVMMemoryBufferRef {
+    let name = CString::new(name.replace('\0', "")).unwrap_or_default();
+    // SAFETY: the bytes are copied into the new buffer.
+    unsafe {
+        LLVMCreateMemoryBufferWithMemoryRangeCopy(
+            bytes.as_ptr() as *const c_char,
+            bytes.len(),
+            name.as_ptr(),
+        )
+    }
+}
+
+fn take_message(msg: *mut c_char) -> String {
+    if msg.is_null() {
+        return String::new();
+    }
+    // SAFETY: LLVM returned a heap string that we own and free here.
+    unsafe {
+        let s = CStr::from_ptr(msg).to_string_lossy().into_owned();
+        LLVMDisposeMessage(msg);
+        s
+    }
+}
+
+impl<'c> Module<'c> {
+    /// Parses a whole module (every function body).
+    pub fn parse(ctx: &'c Context, name: &str, bytes: &[u8]) -> Result<Module<'c>, String> {
+        let buf = buffer(name, bytes);
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: `buf` is a valid buffer, not taken over by this call, so
+        // it is disposed here; `raw` is written only on success.
+        let failed = unsafe {
+            let failed = LLVMParseBitcodeInContext2(ctx.raw(), buf, &mut raw);
+            LLVMDisposeMemoryBuffer(buf);
+            failed
+        };
+        if failed != 0 || raw.is_null() {
+            let errors = ctx.take_errors().join("; ");
+            return Err(if errors.is_empty() {
+                "invalid bitcode".into()
+            } else {
+                errors
+            });
+        }
+        Ok(Module {
+            raw,
+            _context: PhantomData,
+        })
+    }
+
+    /// Opens a module lazily: bodies are read only when materialized.
+    pub fn parse_lazy(ctx: &'c Context, name: &str, bytes: &[u8]) -> Result<Module<'c>, String> {
+        let buf = buffer(name, bytes);
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: on success the module owns `buf`; on failure we still own
+        // it and dispose it.
+        let failed = unsafe {
+            let failed = LLVMGetBitcodeModuleInContext2(ctx.raw(), buf, &mut raw);
+            if failed != 0 {
+                LLVMDisposeMemoryBuffer(buf);
+            }
+            failed
+        };
+        if failed != 0 || raw.is_null() {
+            let errors = ctx.take_errors().join("; ");
+            return Err(if errors.is_empty() {
+                "invalid bitcode".into()
+            } else {
+                errors
+            });
+        }
+        Ok(Module {
+            raw,
+            _context: PhantomData,
+        })
+    }
+
+    pub fn raw(&self) -> LLVMModuleRef {
+        self.raw
+    }
+
+    /// Gives up ownership (the callee consumes the module).
+    pub fn into_raw(self) -> LLVMModuleRef {
+        let raw = self.raw;
+        std::mem::forget(self);
+        raw
+    }
+
+    /// The function, variable or alias with this exact IR name.
+    pub fn global(&self, name: &str) -> Option<Global> {
+        let c = CString::new(name).ok()?;
+        // SAFETY: the module is live and `c` is NUL-terminated.
+        unsafe {
+            let f = LLVMGetNamedFunction(self.raw, c.as_ptr());
+            if !f.is_null() {
+                return Some(Global(f));
+            }
+            let v = LLVMGetNamedGlobal(self.raw, c.as_ptr());
+            if !v.is_null() {
+                return Some(Global(v));
+            }
+            let a = LLVMGetNamedGlobalAlias(self.raw, c.as_ptr(), name.len());
+            (!a.is_null()).then_some(Global(a))
+        }
+    }
+
+    pub fn triple(&self) -> String {
+        // SAFETY: the returned string is owned by the module and copied.
+        unsafe {
+            CStr::from_ptr(LLVMGetTarget(self.raw))
+                .to_string_lossy()
+                .into_owned()
+        }
+    }
+
+    pub fn source_file_name(&self) -> String {
+        let mut len = 0usize;
+        // SAFETY: returns a pointer into the module and its length.
+        unsafe {
+            let p = LLVMGetSourceFileName(self.raw, &mut len);
+            let bytes = std::slice::from_raw_parts(p as *const u8, len);
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    }
+
+    /// Reads the module's metadata (lazy modules only).
+    pub fn materialize_metadata(&self) -> Result<(), String> {
+        let mut err = std::ptr::null_mut();
+        // SAFETY: the module is live; `err` is set only on failure.
+        let status = unsafe { shim::dtlto_materialize_metadata(self.raw, &mut err) };
+        if status != 0 {
+            return Err(take_message(err));
+        }
+        Ok(())
+    }
+
+    /// Runs LLVM's verifier; an error means dtlto built invalid IR.
+    pub fn verify(&self) -> Result<(), String> {
+        let mut msg = std::ptr::null_mut();
+        // SAFETY: the module is live; the message is freed by take_message.
+        let broken = unsafe {
+            LLVMVerifyModule(
+                self.raw,
+                LLVMVerifierFailureAction::LLVMReturnStatusAction,
+                &mut msg,
+            )
+        };
+        let text = take_message(msg);
+        if broken != 0 {
+            return Err(text);
+        }
+        Ok(())
+    }
+
+    /// Every function, variable and alias (for whole-module passes).
+    pub fn globals(&self) -> Vec<Global> {
+        let mut out = Vec::new();
+        // SAFETY: iterating the module's global lists while not mutating them.
+        unsafe {
+            let mut f = LLVMGetFirstFunction(self.raw);
+            while !f.is_null() {
+                out.push(Global(f));
+                f = LLVMGetNextFunction(f);
+            }
+            let mut v = LLVMGetFirstGlobal(self.raw);
+            while !v.is_null() {
+                out.push(Global(v));
+                v = LLVMGetNextGlobal(v);
+            }
+            let mut a = LLVMGetFirstGlobalAlias(self.raw);
+            while !a.is_null() {
+                out.push(Global(a));
+                a = LLVMGetNextGlobalAlias(a);
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Module<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the module is owned (into_raw forgets it otherwise).
+        unsafe { LLVMDisposeModule(self.raw) }
+    }
+}
+
+fn to_llvm_linkage(l: Linkage) -> LLVMLinkage {
+    use LLVMLinkage::*;
+    match l {
+        Linkage::External => LLVMExternalLinkage,
+        Linkage::AvailableExternally => LLVMAvailableExternallyLinkage,
+        Linkage::LinkOnceAny => LLVMLinkOnceAnyLinkage,
+        Linkage::LinkOnceOdr => LLVMLinkOnceODRLinkage,
+        Linkage::WeakAny => LLVMWeakAnyLinkage,
+        Linkage::WeakOdr => LLVMWeakODRLinkage,
+        Linkage::Appending => LLVMAppendingLinkage,
+        Linkage::Internal => LLVMInternalLinkage,
+        Linkage::Private => LLVMPrivateLinkage,
+        Linkage::ExternalWeak => LLVMExternalWeakLinkage,
+        Linkage::Common => LLVMCommonLinkage,
+    }
+}
+
+fn from_llvm_linkage(l: LLVMLinkage) -> Linkage {
+    use LLVMLinkage::*;
+    match l {
+        LLVMAvailableExternallyLinkage => Linkage::AvailableExternally,
+        LLVMLinkOnceAnyLinkage => Linkage::LinkOnceAny,
+        LLVMLinkOnceODRLinkage | LLVMLinkOnceODRAutoHideLinkage => Linkage::LinkOnceOdr,
+        LLVMWeakAnyLinkage => Linkage::WeakAny,
+        LLVMWeakODRLinkage => Linkage::WeakOdr,
+        LLVMAppendingLinkage => Linkage::Appending,
+        LLVMInternalLinkage => Linkage::Internal,
+        LLVMPrivateLinkage | LLVMLinkerPrivateLinkage | LLVMLinkerPrivateWeakLinkage => {
+            Linkage::Private
+        }
+        LLVMExternalWeakLinkage => Linkage::ExternalWeak,
+        LLVMCommonLinkage => Linkage::Common,
+        _ => Linkage::External,
+    }
+}
+
+impl Global {
+    pub fn name(self) -> String {
+        let mut len = 0usize;
+        // SAFETY: returns a pointer into the value's name and its length.
+        unsafe {
+            let p = LLVMGetValueName2(self.0, &mut len);
+            String::from_utf8_lossy(std::slice::from_raw_parts(p as *const u8, len)).into_owned()
+        }
+    }
+
+    pub fn set_name(self, name: &str) {
+        // SAFETY: the value is live; the name is passed with its length.
+        unsafe { LLVMSetValueName2(self.0, name.as_ptr() as *const c_char, name.len()) }
+    }
+
+    pub fn linkage(self) -> Linkage {
+        // SAFETY: the value is a live global.
+        from_llvm_linkage(unsafe { LLVMGetLinkage(self.0) })
+    }
+
+    pub fn set_linkage(self, l: Linkage) {
+        // SAFETY: the value is a live global.
+        unsafe { LLVMSetLinkage(self.0, to_llvm_linkage(l)) }
+    }
+
+    pub fn set_visibility(self, v: Visibility) {
+        let v = match v {
+            Visibility::Default => LLVMVisibility::LLVMDefaultVisibility,
+            Visibility::Hidden => LLVMVisibility::LLVMHiddenVisibility,
+            Visibility::Protected => LLVMVisibility::LLVMProtectedVisibility,
+        };
+        // SAFETY: the value is a live global.
+        unsafe { LLVMSetVisibility(self.0, v) }
+    }
+
+    pub fn is_declaration(self) -> bool {
+        // SAFETY: the value is a live global.
+        unsafe { LLVMIsDeclaration(self.0) != 0 }
+    }
+
+    pub fn is_variable(self) -> bool {
+        // SAFETY: a type query on a live value.
+        unsafe { !LLVMIsAGlobalVariable(self.0).is_null() }
+    }
+
+    pub fn is_alias(self) -> bool {
+        // SAFETY: a type query on a live value.
+        unsafe { !LLVMIsAGlobalAlias(self.0).is_null() }
+    }
+
+    pub fn drop_comdat(self) {
+        if self.is_alias() {
+            return;
+        }
+        // SAFETY: the value is a live global object; a null comdat removes it.
+        unsafe { LLVMSetComdat(self.0, std::ptr::null_mut()) }
+    }
+
+    /// A write-only variable keeps no value: its initializer becomes zero.
+    pub fn zero_initializer(self) {
+        if !self.is_variable() || self.is_declaration() {
+            return;
+        }
+        // SAFETY: the value is a defined global variable of that value type.
+        unsafe {
+            let ty = LLVMGlobalGetValueType(self.0);
+            LLVMSetInitializer(self.0, LLVMConstNull(ty));
+        }
+    }
+
+    /// `convertToDeclaration`: drop the definition.
+    pub fn convert_to_declaration(self) -> bool {
+        // SAFETY: the value is a live global; the shim handles every kind.
+        unsafe { shim::dtlto_convert_to_declaration(self.0) != 0 }
+    }
+
+    pub fn materialize(self) -> Result<(), String> {
+        let mut err = std::ptr::null_mut();
+        // SAFETY: the value belongs to a live (lazy) module.
+        let status = unsafe { shim::dtlto_materialize(self.0, &mut err) };
+        if status != 0 {
+            return Err(take_message(err));
+        }
+        Ok(())
+    }
+
+    pub fn set_dso_local(self, dso_local: bool) {
+        // SAFETY: the value is a live global.
+        unsafe { shim::dtlto_set_dso_local(self.0, dso_local as i32) }
+    }
+
+    pub fn is_dso_local(self) -> bool {
+        // SAFETY: the value is a live global.
+        unsafe { shim::dtlto_is_dso_local(self.0) != 0 }
+    }
+}
+
+/// IRMover import: moves the named globals of `source` into `dest`.
+pub(crate) fn import_globals(
+    dest: &Module<'_>,
+    source: Module<'_>,
+    names: &[String],
+) -> Result<(), String> {
+    let cnames: Vec<CString> = names
+        .iter()
+        .map(|n| CString::new(n.as_str()).map_err(|_| format!("name `{n}` contains NUL")))
+        .collect::<Result<_, _>>()?;
+    let ptrs: Vec<*const c_char> = cnames.iter().map(|c| c.as_ptr()).collect();
+    let mut err = std::ptr::null_mut();
+    // SAFETY: both modules are live and in the same context; the shim takes
+    // ownership of `source` in every case; names outlive the call.
+    let status = unsafe {
+        shim::dtlto_import(
+            dest.raw(),
+            source.into_raw(),
+            ptrs.as_ptr(),
+            ptrs.len(),
+            &mut err,
+        )
+    };
+    if status != 0 {
+        return Err(take_message(err));
+    }
+    Ok(())
+}

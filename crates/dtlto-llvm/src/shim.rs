@@ -1,0 +1,24 @@
+//! Declarations of the C++ shim (shim/dtlto_shim.cpp). Only the safe
+//! wrappers in this crate call them.
+
+use std::ffi::c_char;
+
+use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
+use llvm_sys::target_machine::LLVMTargetMachineRef;
+
+extern "C" {
+    pub fn dtlto_materialize(global: LLVMValueRef, error: *mut *mut c_char) -> i32;
+    pub fn dtlto_materialize_metadata(module: LLVMModuleRef, error: *mut *mut c_char) -> i32;
+    pub fn dtlto_import(
+        dest: LLVMModuleRef,
+        source: LLVMModuleRef,
+        names: *const *const c_char,
+        count: usize,
+        error: *mut *mut c_char,
+    ) -> i32;
+    pub fn dtlto_convert_to_declaration(global: LLVMValueRef) -> i32;
+    pub fn dtlto_set_dso_local(global: LLVMValueRef, dso_local: i32);
+    pub fn dtlto_is_dso_local(global: LLVMValueRef) -> i32;
+    pub fn dtlto_cpu_is_valid(tm: LLVMTargetMachineRef, cpu: *const c_char) -> i32;
+    pub fn dtlto_set_sections(tm: LLVMTargetMachineRef, function_sections: i32, data_sections: i32);
+}
