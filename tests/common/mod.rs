@@ -230,3 +230,46 @@ pub fn assert_same_decisions(lld: &Decisions, ours: &Decisions) {
         diffs.join("\n")
     );
 }
+
+/// Links `objects` with `dtlto link` in `work`; returns the output path.
+pub fn dtlto_link(work: &Path, objects: &[String], extra: &[&str], output: &str) -> PathBuf {
+    run(dtlto()
+        .current_dir(work)
+        .arg("link")
+        .args(objects)
+        .args(extra)
+        .args(["-o", output]));
+    work.join(output)
+}
+
+/// Links `objects` with lld's in-process ThinLTO, for reference.
+pub fn lld_link(work: &Path, objects: &[String], extra: &[&str], output: &str) -> PathBuf {
+    run(Command::new(CLANG)
+        .current_dir(work)
+        .args(["-flto=thin", "-fuse-ld=lld"])
+        .args(objects)
+        .args(extra)
+        .args(["-o", output]));
+    work.join(output)
+}
+
+/// Runs a linked program (under qemu for AArch64) and returns its stdout.
+pub fn run_program(program: &Path, aarch64: bool) -> String {
+    let mut cmd = if aarch64 {
+        let mut c = Command::new("qemu-aarch64");
+        c.args(["-L", "/usr/aarch64-linux-gnu"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    String::from_utf8(run(&mut cmd).stdout).unwrap()
+}
+
+/// Files left in `dir` whose names start with `.dtlto-` (temporaries).
+pub fn leftover_temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".dtlto-"))
+        .collect()
+}

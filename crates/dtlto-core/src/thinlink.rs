@@ -16,7 +16,7 @@ use crate::index::{CombinedIndex, ModuleId, SummaryId};
 use crate::plan::{BackendPlan, GlobalPlan, ImportSource, ImportedValue, PLAN_FORMAT_VERSION};
 use crate::promote::{internalize_and_promote, resolve_prevailing};
 use crate::resolution::Resolution;
-use crate::summary::Linkage;
+use crate::summary::{Linkage, Visibility};
 
 #[derive(Clone, Debug, Default)]
 pub struct ThinLinkConfig {
@@ -200,13 +200,20 @@ fn make_plan(index: &CombinedIndex, imports: &ImportResult, m: ModuleId) -> Back
         };
         let st = index.state(id);
         let ro_wo = s.is_variable() && (index.is_read_only(id) || index.is_write_only(id));
+        // thinLTOFinalizeInModule: a kept linkonce_odr copy that every copy
+        // allowed to hide (unnamed_addr) becomes hidden.
+        let visibility = if st.linkage == Linkage::WeakOdr && st.can_auto_hide {
+            Visibility::Hidden
+        } else {
+            st.visibility
+        };
         globals.push(GlobalPlan {
             name: s.name.clone(),
             rename: st
                 .promoted
                 .then(|| format!("{}{}", s.name, module.hash.promotion_suffix())),
             linkage: st.linkage,
-            visibility: st.visibility,
+            visibility,
             live: index.is_live(id),
             internalize_after_import: ro_wo,
             write_only: s.is_variable() && index.is_write_only(id),

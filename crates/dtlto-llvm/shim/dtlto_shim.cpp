@@ -14,6 +14,8 @@
 #include "llvm/Support/Error.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/ValueMapper.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -115,13 +117,45 @@ int dtlto_convert_to_declaration(LLVMValueRef global) {
   return 1;
 }
 
+// FunctionImporter's replaceAliasWithAliasee: an alias is imported as a
+// copy of its aliasee function under the alias's name, linkage and
+// visibility. Returns the new function, or null (with `error`) if the
+// aliasee is not a function or cannot be read.
+LLVMValueRef dtlto_replace_alias_with_aliasee(LLVMValueRef alias, char **error) {
+  auto *ga = dyn_cast<GlobalAlias>(unwrap<GlobalValue>(alias));
+  if (!ga) {
+    *error = dup_message("not an alias");
+    return nullptr;
+  }
+  auto *fn = dyn_cast_or_null<Function>(ga->getAliaseeObject());
+  if (!fn) {
+    *error = dup_message("alias `" + ga->getName().str() +
+                         "` does not alias a function");
+    return nullptr;
+  }
+  if (Error e = fn->materialize()) {
+    *error = dup_message(toString(std::move(e)));
+    return nullptr;
+  }
+  ValueToValueMapTy vmap;
+  Function *clone = CloneFunction(fn, vmap);
+  clone->setLinkage(ga->getLinkage());
+  clone->setVisibility(ga->getVisibility());
+  ga->replaceAllUsesWith(clone);
+  clone->takeName(ga);
+  ga->eraseFromParent();
+  return wrap(clone);
+}
+
 // GlobalValue::setDSOLocal: the C API can neither set nor read dso_local.
 void dtlto_set_dso_local(LLVMValueRef global, int dso_local) {
   unwrap<GlobalValue>(global)->setDSOLocal(dso_local != 0);
 }
 
-int dtlto_is_dso_local(LLVMValueRef global) {
-  return unwrap<GlobalValue>(global)->isDSOLocal() ? 1 : 0;
+// Module::getPIELevel: 0 when the module was not compiled as PIE (e.g.
+// -fPIC code for a shared library).
+int dtlto_pie_level(LLVMModuleRef module) {
+  return static_cast<int>(unwrap(module)->getPIELevel());
 }
 
 // TargetOptions::FunctionSections/DataSections, which lld turns on for its

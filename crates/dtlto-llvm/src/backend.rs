@@ -177,6 +177,11 @@ pub fn run_backend(
         import_from(&ctx, &module, &name, source, imports)?;
     }
     internalize_after_import(&module, plan);
+    // renameModuleForThinLTO: code that may end up in a shared library
+    // (PIC, not PIE) cannot assume declarations resolve locally.
+    if options.reloc == RelocModel::Pic && module.pie_level() == 0 {
+        clear_dso_local_on_declarations(&module);
+    }
 
     module.verify().map_err(|detail| BackendError::Verify {
         module: name.clone(),
@@ -286,10 +291,14 @@ fn import_from(
         if v.kind != ImportKind::Definition {
             continue;
         }
-        let gv = src
+        let mut gv = src
             .global(&v.name)
             .ok_or_else(|| fail(format!("it has no global named `{}`", v.name)))?;
-        gv.materialize().map_err(&fail)?;
+        if gv.is_alias() {
+            gv = gv.replace_alias_with_aliasee().map_err(&fail)?;
+        } else {
+            gv.materialize().map_err(&fail)?;
+        }
         wanted.push((gv, v));
     }
     // The source's promotions: imported code refers to promoted locals by
@@ -307,10 +316,8 @@ fn import_from(
         if gv.is_declaration() {
             return Err(fail(format!("`{}` has no definition to import", v.name)));
         }
-        if !gv.is_alias() {
-            gv.set_linkage(Linkage::AvailableExternally);
-            gv.drop_comdat();
-        }
+        gv.set_linkage(Linkage::AvailableExternally);
+        gv.drop_comdat();
         if v.write_only {
             gv.zero_initializer();
         }
@@ -329,6 +336,18 @@ fn import_from(
         });
     }
     Ok(())
+}
+
+fn clear_dso_local_on_declarations(module: &Module<'_>) {
+    for gv in module.globals() {
+        let linkage = gv.linkage();
+        let declaration_for_linker = gv.is_declaration() || linkage == Linkage::AvailableExternally;
+        let implicitly_local = linkage.is_local()
+            || (gv.visibility() != Visibility::Default && linkage != Linkage::ExternalWeak);
+        if declaration_for_linker && !implicitly_local {
+            gv.set_dso_local(false);
+        }
+    }
 }
 
 /// Step 3: read-only and write-only variables become internal copies, in

@@ -160,6 +160,12 @@ impl<'c> Module<'c> {
         Ok(())
     }
 
+    /// 0 unless the module was compiled as position-independent executable code.
+    pub fn pie_level(&self) -> i32 {
+        // SAFETY: the module is live.
+        unsafe { shim::dtlto_pie_level(self.raw) }
+    }
+
     /// Runs LLVM's verifier; an error means dtlto built invalid IR.
     pub fn verify(&self) -> Result<(), String> {
         let mut msg = std::ptr::null_mut();
@@ -332,14 +338,31 @@ impl Global {
         Ok(())
     }
 
+    /// Replaces an alias by a copy of its aliasee function, under the
+    /// alias's name (how LLVM imports aliases).
+    pub fn replace_alias_with_aliasee(self) -> Result<Global, String> {
+        let mut err = std::ptr::null_mut();
+        // SAFETY: the value is a live alias of a (lazy) module; the shim
+        // erases it and returns the clone that replaces it.
+        let clone = unsafe { shim::dtlto_replace_alias_with_aliasee(self.0, &mut err) };
+        if clone.is_null() {
+            return Err(take_message(err));
+        }
+        Ok(Global(clone))
+    }
+
     pub fn set_dso_local(self, dso_local: bool) {
         // SAFETY: the value is a live global.
         unsafe { shim::dtlto_set_dso_local(self.0, dso_local as i32) }
     }
 
-    pub fn is_dso_local(self) -> bool {
+    pub fn visibility(self) -> Visibility {
         // SAFETY: the value is a live global.
-        unsafe { shim::dtlto_is_dso_local(self.0) != 0 }
+        match unsafe { LLVMGetVisibility(self.0) } {
+            LLVMVisibility::LLVMHiddenVisibility => Visibility::Hidden,
+            LLVMVisibility::LLVMProtectedVisibility => Visibility::Protected,
+            _ => Visibility::Default,
+        }
     }
 }
 

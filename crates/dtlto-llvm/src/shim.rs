@@ -16,9 +16,13 @@ extern "C" {
         count: usize,
         error: *mut *mut c_char,
     ) -> i32;
+    pub fn dtlto_replace_alias_with_aliasee(
+        alias: LLVMValueRef,
+        error: *mut *mut c_char,
+    ) -> LLVMValueRef;
     pub fn dtlto_convert_to_declaration(global: LLVMValueRef) -> i32;
     pub fn dtlto_set_dso_local(global: LLVMValueRef, dso_local: i32);
-    pub fn dtlto_is_dso_local(global: LLVMValueRef) -> i32;
+    pub fn dtlto_pie_level(module: LLVMModuleRef) -> i32;
     pub fn dtlto_cpu_is_valid(tm: LLVMTargetMachineRef, cpu: *const c_char) -> i32;
     pub fn dtlto_set_sections(tm: LLVMTargetMachineRef, function_sections: i32, data_sections: i32);
 }

@@ -1,0 +1,216 @@
+//! `dtlto link` end to end: programs linked by dtlto run and print what the
+//! same program linked by lld's in-process ThinLTO prints; code is imported
+//! and inlined across modules; output is deterministic; AArch64 works.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn link_and_compare(dir: &str, opt: &str) {
+    let program = Program::load(repo_root().join(dir));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    let libs = program.link_libs();
+    let libs: Vec<&str> = libs.iter().map(String::as_str).collect();
+    let mut extra = vec![opt];
+    extra.extend(&libs);
+    let ours = dtlto_link(work.path(), &objects, &extra, "prog-dtlto");
+    let theirs = lld_link(work.path(), &objects, &libs, "prog-lld");
+    let expected = run_program(&theirs, false);
+    assert!(!expected.is_empty());
+    assert_eq!(run_program(&ours, false), expected, "{dir} at {opt}");
+    assert!(leftover_temporaries(work.path()).is_empty());
+}
+
+#[test]
+fn example_runs_like_lld_at_o2_and_o0() {
+    link_and_compare("examples/hello-thin", "-O2");
+    link_and_compare("examples/hello-thin", "-O0");
+}
+
+#[test]
+fn cxx_templates_vtables_and_exceptions_run_like_lld() {
+    link_and_compare("tests/programs/cxx-features", "-O2");
+    link_and_compare("tests/programs/cxx-features", "-O0");
+}
+
+#[test]
+fn linkage_corner_cases_run_like_lld() {
+    link_and_compare("tests/programs/c-linkage", "-O2");
+    link_and_compare("tests/programs/c-linkage", "-O3");
+}
+
+#[test]
+fn small_functions_are_inlined_across_modules_and_statics_promoted() {
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    dtlto_link(work.path(), &objects, &["--save-temps"], "hello");
+    let main_obj = work.path().join("hello.dtlto/1.main.o.o");
+    let out = run(Command::new("llvm-objdump-22").args(["-dr"]).arg(&main_obj));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let relocs: Vec<&str> = text.lines().filter(|l| l.contains("R_X86_64")).collect();
+    for inlined in ["square", "scaled", "table_checksum", "bump_counter"] {
+        assert!(
+            !relocs
+                .iter()
+                .any(|l| l.ends_with(&format!(" {inlined}-0x4"))),
+            "{inlined} is still called from main:\n{text}"
+        );
+    }
+    // scaled() calls a noinline static of shapes.c: after importing
+    // scaled() main calls it by its promoted name.
+    assert!(
+        relocs.iter().any(|l| l.contains("scale_factor.llvm.")),
+        "{text}"
+    );
+}
+
+#[test]
+fn output_is_identical_across_job_counts_and_runs() {
+    let program = Program::load(repo_root().join("tests/programs/cxx-features"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    let libs = program.link_libs();
+    let mut a = vec!["-j", "1"];
+    a.extend(libs.iter().map(String::as_str));
+    let mut b = vec!["-j", "2"];
+    b.extend(libs.iter().map(String::as_str));
+    let one = std::fs::read(dtlto_link(work.path(), &objects, &a, "j1")).unwrap();
+    let two = std::fs::read(dtlto_link(work.path(), &objects, &b, "j2")).unwrap();
+    let again = std::fs::read(dtlto_link(work.path(), &objects, &b, "j2-again")).unwrap();
+    assert!(one == two, "-j 1 and -j 2 differ");
+    assert!(two == again, "two runs differ");
+}
+
+#[test]
+fn aarch64_program_runs_under_qemu() {
+    for dir in ["examples/hello-thin", "tests/programs/cxx-features"] {
+        let program = Program::load(repo_root().join(dir));
+        let work = tempfile::tempdir().unwrap();
+        let objects = program.compile(work.path(), &["--target=aarch64-linux-gnu"]);
+        let libs = program.link_libs();
+        let mut extra = vec!["--target=aarch64-linux-gnu"];
+        extra.extend(libs.iter().map(String::as_str));
+        let ours = dtlto_link(work.path(), &objects, &extra, "prog-a64");
+        let native_objects = program.compile(work.path(), &[]);
+        let reference = lld_link(work.path(), &native_objects, &extra[1..], "prog-x86");
+        assert_eq!(
+            run_program(&ours, true),
+            run_program(&reference, false),
+            "{dir}"
+        );
+    }
+}
+
+#[test]
+fn debug_builds_keep_line_tables_for_imported_code() {
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &["-g"]);
+    let out = dtlto_link(work.path(), &objects, &["--save-temps"], "hello-g");
+    assert!(run_program(&out, false).contains("checksum of table: 114"));
+    let lines = run(Command::new("llvm-dwarfdump-22")
+        .arg("--debug-line")
+        .arg(work.path().join("hello-g.dtlto/1.main.o.o")));
+    let text = String::from_utf8_lossy(&lines.stdout);
+    // Code imported from shapes.c into main.o keeps its own file and lines.
+    assert!(
+        text.contains("shapes.c"),
+        "no line table entries for imported code:\n{text}"
+    );
+}
+
+#[test]
+fn static_archives_with_bitcode_members_link() {
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    program.compile(work.path(), &[]);
+    run(Command::new("llvm-ar-22").current_dir(work.path()).args([
+        "rcs",
+        "libshapes.a",
+        "shapes.o",
+        "collatz.o",
+    ]));
+    run(Command::new("llvm-ar-22").current_dir(work.path()).args([
+        "rcsT",
+        "libthin.a",
+        "shapes.o",
+        "collatz.o",
+    ]));
+    let main = vec!["main.o".to_string()];
+    let reference = lld_link(
+        work.path(),
+        &["main.o".into(), "shapes.o".into(), "collatz.o".into()],
+        &[],
+        "ref",
+    );
+    let expected = run_program(&reference, false);
+    for lib in [&["libshapes.a"][..], &["-L.", "-lshapes"], &["libthin.a"]] {
+        let out = dtlto_link(work.path(), &main, lib, "from-archive");
+        assert_eq!(run_program(&out, false), expected, "{lib:?}");
+    }
+}
+
+#[test]
+fn native_references_keep_bitcode_definitions_alive() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::write(
+        w.join("lib.c"),
+        "int used_only_natively(int x) { return x * 7; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        w.join("native.c"),
+        "#include <stdio.h>\nint used_only_natively(int);\nint main(void) { printf(\"%d\\n\", used_only_natively(6)); return 0; }\n",
+    )
+    .unwrap();
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args(["-flto=thin", "-O2", "-c", "lib.c"]));
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args(["-O2", "-c", "native.c"]));
+    let out = dtlto_link(w, &["native.o".into(), "lib.o".into()], &[], "mixed");
+    assert_eq!(run_program(&out, false), "42\n");
+}
+
+#[test]
+fn shared_library_exports_its_functions() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::write(
+        w.join("lib.c"),
+        "static int twice(int x) { return 2 * x; }\nint lib_entry(int x) { return twice(x) + 1; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        w.join("util.c"),
+        "int lib_entry(int);\nint lib_twice_entry(int x) { return lib_entry(lib_entry(x)); }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        w.join("main.c"),
+        "#include <stdio.h>\nint lib_twice_entry(int);\nint main(void) { printf(\"%d\\n\", lib_twice_entry(5)); return 0; }\n",
+    )
+    .unwrap();
+    for f in ["lib.c", "util.c"] {
+        run(Command::new(CLANG)
+            .current_dir(w)
+            .args(["-flto=thin", "-O2", "-fPIC", "-c", f]));
+    }
+    dtlto_link(
+        w,
+        &["lib.o".into(), "util.o".into()],
+        &["-shared"],
+        "libdemo.so",
+    );
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args(["main.c", "-L.", "-ldemo", "-o", "main"]));
+    let out = run(Command::new(w.join("main")).env("LD_LIBRARY_PATH", w));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "23\n");
+}
