@@ -273,3 +273,78 @@ pub fn leftover_temporaries(dir: &Path) -> Vec<String> {
         .filter(|n| n.starts_with(".dtlto-"))
         .collect()
 }
+
+/// A program of ../shared/corpus compiled to ThinLTO bitcode in a temporary
+/// directory (sources fetched with the corpus's own `get`).
+pub struct CorpusProgram {
+    pub dir: PathBuf,
+    pub src: PathBuf,
+    pub work: tempfile::TempDir,
+    pub objects: Vec<String>,
+    pub libs: Vec<String>,
+    pub manifest: serde_json::Value,
+}
+
+pub fn corpus_dir() -> PathBuf {
+    repo_root().join("../shared/corpus")
+}
+
+impl CorpusProgram {
+    pub fn build(name: &str) -> CorpusProgram {
+        let dir = corpus_dir().join(name);
+        let text = std::fs::read_to_string(dir.join("build.json")).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; the corpus (shared/) must sit beside the repository",
+                dir.display()
+            )
+        });
+        let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let out = run(Command::new(corpus_dir().join("get")).arg(&dir));
+        let src = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+        let strings = |key: &str| -> Vec<String> {
+            manifest[key]
+                .as_array()
+                .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
+        };
+        let work = tempfile::tempdir().unwrap();
+        let mut objects = Vec::new();
+        for source in strings("sources") {
+            let obj = work.path().join(format!("{}.o", source.replace('/', "_")));
+            let cxx = !source.ends_with(".c");
+            let mut cmd = Command::new(if cxx { CLANGXX } else { CLANG });
+            cmd.current_dir(&src)
+                .args(["-flto=thin", "-O2", "-c"])
+                .args(strings("cflags"))
+                .args(strings(if cxx { "cxxflags" } else { "cflags_c" }))
+                .arg(&source)
+                .arg("-o")
+                .arg(&obj);
+            run(&mut cmd);
+            objects.push(obj.file_name().unwrap().to_string_lossy().into_owned());
+        }
+        let mut libs = strings("ldflags");
+        if manifest["lang"] == "c++" {
+            libs.push("-lstdc++".into());
+        }
+        CorpusProgram {
+            dir,
+            src,
+            work,
+            objects,
+            libs,
+            manifest,
+        }
+    }
+
+    /// Runs the program's own check on a linked binary.
+    pub fn check(&self, binary: &Path) {
+        let check = self.manifest["check"].as_str().unwrap();
+        run(Command::new("bash")
+            .arg("-c")
+            .arg(check)
+            .current_dir(&self.dir)
+            .env("BIN", binary)
+            .env("SRC", &self.src));
+    }
+}
