@@ -20,6 +20,9 @@ fn link_and_compare(dir: &str, opt: &str) {
     let theirs = lld_link(work.path(), &objects, &libs, "prog-lld");
     let expected = run_program(&theirs, false);
     assert!(!expected.is_empty());
+    if dir.contains("cxx") {
+        assert!(expected.contains("constructors ran: 2"), "{expected}");
+    }
     assert_eq!(run_program(&ours, false), expected, "{dir} at {opt}");
     assert!(leftover_temporaries(work.path()).is_empty());
 }
@@ -31,7 +34,7 @@ fn example_runs_like_lld_at_o2_and_o0() {
 }
 
 #[test]
-fn cxx_templates_vtables_and_exceptions_run_like_lld() {
+fn cxx_templates_vtables_exceptions_and_constructors_run_like_lld() {
     link_and_compare("tests/programs/cxx-features", "-O2");
     link_and_compare("tests/programs/cxx-features", "-O0");
 }

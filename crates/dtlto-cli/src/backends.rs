@@ -21,6 +21,7 @@ pub fn run_all(
     options: &BackendOptions,
     jobs: usize,
     dir: &Path,
+    save_temps: bool,
 ) -> Result<Vec<PathBuf>> {
     let mut order: Vec<usize> = (0..plans.len()).collect();
     // Biggest first; ties in module order, so scheduling is deterministic.
@@ -56,7 +57,11 @@ pub fn run_all(
                         bytes: &m.bitcode,
                     })
                     .collect();
-                let result = run_backend(plan, &modules[i].bitcode, &imports, options)
+                let mut options = options.clone();
+                if save_temps {
+                    options.save_temps = Some(paths[i].with_extension(""));
+                }
+                let result = run_backend(plan, &modules[i].bitcode, &imports, &options)
                     .map_err(anyhow::Error::from)
                     .and_then(|object| write_atomic(&paths[i], &object));
                 if result.is_err() {

@@ -82,6 +82,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
         &options,
         jobs,
         temps.path(),
+        line.save_temps,
     )?;
     let backends_done = Instant::now();
 
@@ -198,7 +199,11 @@ fn save_temps(
     std::fs::create_dir_all(&keep).with_context(|| format!("cannot create {}", keep.display()))?;
     for entry in std::fs::read_dir(temps)? {
         let entry = entry?;
-        if entry.path().extension().is_some_and(|e| e == "o") {
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|e| e == "o" || e == "bc")
+        {
             std::fs::copy(entry.path(), keep.join(entry.file_name()))?;
         }
     }

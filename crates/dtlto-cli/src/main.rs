@@ -117,8 +117,12 @@ enum Command {
         #[arg(long, conflicts_with = "dot")]
         json: bool,
         /// Import graph in Graphviz DOT (edge label: values imported).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "resolutions")]
         dot: bool,
+        /// Symbol resolutions in LLVM's resolution-file format (what lld
+        /// writes to <output>.resolution.txt with -save-temps).
+        #[arg(long, conflicts_with = "json")]
+        resolutions: bool,
         #[arg(
             trailing_var_arg = true,
             allow_hyphen_values = true,
@@ -185,6 +189,7 @@ fn run(cli: Cli) -> Result<()> {
                 },
                 function_sections: !no_sections,
                 data_sections: !no_sections,
+                save_temps: None,
             };
             backend_cmd::run(&backend_cmd::BackendJob {
                 plan,
@@ -198,10 +203,19 @@ fn run(cli: Cli) -> Result<()> {
             let line = link_line::parse(&args)?;
             thin_link_cmd::thin_link(&line)
         }
-        Command::Summary { json, dot, args } => {
+        Command::Summary {
+            json,
+            dot,
+            resolutions,
+            args,
+        } => {
             let line = link_line::parse(&args)?;
             let output = line.output.clone().unwrap_or_else(|| "a.out".into());
             let link = thin_link_cmd::run_thin_link(&line, &output)?;
+            if resolutions {
+                print!("{}", link.resolution_file());
+                return Ok(());
+            }
             let format = if json {
                 summary_cmd::Format::Json
             } else if dot {

@@ -160,7 +160,8 @@ impl CombinedIndex {
     /// `canImportGlobalVar`: may this variable's definition be copied into
     /// another module? `analyze_refs` also rejects variables whose
     /// initializer references other globals, unless they are constants
-    /// (LLVM's `import-constants-with-refs`, on by default) or write-only.
+    /// (LLVM's `import-constants-with-refs`, on by default), read-only or
+    /// write-only.
     pub fn can_import_global_var(&self, id: SummaryId, analyze_refs: bool) -> bool {
         let s = self.summary(id);
         let Some(base) = self.base_object(id) else {
@@ -177,6 +178,7 @@ impl CombinedIndex {
         );
         let refs_prevent = analyze_refs
             && !constant
+            && !self.is_read_only(base)
             && !self.is_write_only(base)
             && !self.summary(base).refs.is_empty();
         non_interposable && eligible && !refs_prevent

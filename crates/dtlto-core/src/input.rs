@@ -12,12 +12,8 @@ use crate::bitcode::{self, BitcodeModule, ReadError};
 
 #[derive(Debug, Error)]
 pub enum InputError {
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: cannot read: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error(transparent)]
     Bitcode(#[from] ReadError),
     #[error("{path}: not a valid ELF file: {detail}")]
@@ -125,9 +121,9 @@ pub fn file_kind(data: &[u8]) -> FileKind {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, InputError> {
-    std::fs::read(path).map_err(|source| InputError::Io {
+    std::fs::read(path).map_err(|error| InputError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     })
 }
 

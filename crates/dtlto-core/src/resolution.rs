@@ -281,12 +281,12 @@ impl<'a> Resolver<'a> {
         self.selected.push((origin, m));
         // Comdats this module keeps: the ones no earlier file had.
         let kept: Vec<bool> = m
-            .comdats
+            .symtab_comdats
             .iter()
-            .map(|c| match self.comdats.get(&c.name) {
+            .map(|name| match self.comdats.get(name) {
                 Some(_) => false,
                 None => {
-                    self.comdats.insert(c.name.clone(), file);
+                    self.comdats.insert(name.clone(), file);
                     true
                 }
             })

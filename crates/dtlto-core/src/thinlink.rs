@@ -15,7 +15,7 @@ use crate::import::{compute_imports, ImportConfig, ImportKind, ImportResult};
 use crate::index::{CombinedIndex, ModuleId, SummaryId};
 use crate::plan::{BackendPlan, GlobalPlan, ImportSource, ImportedValue, PLAN_FORMAT_VERSION};
 use crate::promote::{internalize_and_promote, resolve_prevailing};
-use crate::resolution::Resolution;
+use crate::resolution::{Resolution, SymbolResolution};
 use crate::summary::{Linkage, Visibility};
 
 #[derive(Clone, Debug, Default)]
@@ -42,6 +42,8 @@ pub struct StageTimes {
 
 pub struct ThinLink {
     pub index: CombinedIndex,
+    /// Per module, the linker's resolution of each irsymtab symbol.
+    pub resolutions: Vec<Vec<SymbolResolution>>,
     pub imports: ImportResult,
     pub preserved: HashSet<Guid>,
     pub plans: Vec<BackendPlan>,
@@ -130,8 +132,13 @@ pub fn thin_link(
     }
     lap("resolve", &mut times);
 
-    let mut index =
-        CombinedIndex::new(resolution.modules.into_iter().map(|rm| rm.module).collect());
+    let mut resolutions = Vec::with_capacity(resolution.modules.len());
+    let mut modules = Vec::with_capacity(resolution.modules.len());
+    for rm in resolution.modules {
+        resolutions.push(rm.symbols);
+        modules.push(rm.module);
+    }
+    let mut index = CombinedIndex::new(modules);
     lap("index", &mut times);
 
     compute_dead_symbols(&mut index, &preserved, &prevailing)?;
@@ -175,6 +182,7 @@ pub fn thin_link(
     lap("plans", &mut times);
     Ok(ThinLink {
         index,
+        resolutions,
         imports,
         preserved,
         plans,
@@ -278,5 +286,33 @@ fn make_plan(index: &CombinedIndex, imports: &ImportResult, m: ModuleId) -> Back
         cost,
         globals,
         imports: sources,
+    }
+}
+
+impl ThinLink {
+    /// The resolutions in the format of LLVM's resolution file (lld writes
+    /// it with `-save-temps`): per module its path, then one
+    /// `-r=<module>,<symbol>,<flags>` line per symbol with `p` prevailing,
+    /// `x` visible to regular objects.
+    pub fn resolution_file(&self) -> String {
+        let mut out = String::new();
+        for (module, res) in self.index.modules.iter().zip(&self.resolutions) {
+            out.push_str(&module.path);
+            out.push('\n');
+            for (sym, r) in module.symbols.iter().zip(res) {
+                if !sym.flags.is_global() || sym.flags.is_format_specific() {
+                    continue;
+                }
+                out.push_str(&format!("-r={},{},", module.path, sym.name));
+                if r.prevailing {
+                    out.push('p');
+                }
+                if r.visible_to_regular_obj {
+                    out.push('x');
+                }
+                out.push('\n');
+            }
+        }
+        out
     }
 }

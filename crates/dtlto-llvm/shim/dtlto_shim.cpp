@@ -12,6 +12,7 @@
 #include "llvm/IR/AutoUpgrade.h"
 #include "llvm/Linker/IRMover.h"
 #include "llvm/Support/Error.h"
+#include "llvm/CodeGen/CommandFlags.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Utils/Cloning.h"
@@ -158,13 +159,22 @@ int dtlto_pie_level(LLVMModuleRef module) {
   return static_cast<int>(unwrap(module)->getPIELevel());
 }
 
-// TargetOptions::FunctionSections/DataSections, which lld turns on for its
-// LTO code generation; the C API has no option for them.
-void dtlto_set_sections(LLVMTargetMachineRef tm, int function_sections,
-                        int data_sections) {
+// lld's LTO TargetOptions (lld/ELF/LTO.cpp initConfigs): LLVM's codegen
+// flag defaults (InitTargetOptionsFromCodeGenFlags: .init_array for
+// constructors, ...), a section per function and variable, and
+// address-significance tables. The C API's target machines start from
+// TargetOptions(), which puts constructors in .ctors, which glibc never runs.
+static codegen::RegisterCodeGenFlags register_codegen_flags;
+
+void dtlto_init_target_options(LLVMTargetMachineRef tm, int function_sections,
+                               int data_sections) {
   TargetMachine *t = reinterpret_cast<TargetMachine *>(tm);
-  t->Options.FunctionSections = function_sections != 0;
-  t->Options.DataSections = data_sections != 0;
+  TargetOptions options =
+      codegen::InitTargetOptionsFromCodeGenFlags(t->getTargetTriple());
+  options.FunctionSections = function_sections != 0;
+  options.DataSections = data_sections != 0;
+  options.EmitAddrsig = true;
+  t->Options = options;
 }
 
 // MCSubtargetInfo::isCPUStringValid: LLVM only warns about an unknown

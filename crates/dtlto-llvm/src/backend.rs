@@ -71,6 +71,9 @@ pub struct BackendOptions {
     /// On by default, as in lld's LTO.
     pub function_sections: bool,
     pub data_sections: bool,
+    /// `--save-temps`: write the IR after each step as
+    /// `<prefix>.1.promote.bc`, `.3.import.bc` and `.4.opt.bc` (lld's names).
+    pub save_temps: Option<std::path::PathBuf>,
 }
 
 impl Default for BackendOptions {
@@ -82,6 +85,7 @@ impl Default for BackendOptions {
             reloc: RelocModel::Pic,
             function_sections: true,
             data_sections: true,
+            save_temps: None,
         }
     }
 }
@@ -172,7 +176,22 @@ pub fn run_backend(
         detail,
     })?;
 
+    let save = |stage: &str| -> Result<(), BackendError> {
+        match &options.save_temps {
+            Some(prefix) => {
+                let path = std::path::PathBuf::from(format!("{}.{stage}.bc", prefix.display()));
+                module
+                    .write_bitcode(&path)
+                    .map_err(|detail| BackendError::Codegen {
+                        module: name.clone(),
+                        detail,
+                    })
+            }
+            None => Ok(()),
+        }
+    };
     apply_own_plan(&module, &plan.globals).map_err(mismatch)?;
+    save("1.promote")?;
     for source in &plan.imports {
         import_from(&ctx, &module, &name, source, imports)?;
     }
@@ -183,6 +202,7 @@ pub fn run_backend(
         clear_dso_local_on_declarations(&module);
     }
 
+    save("3.import")?;
     module.verify().map_err(|detail| BackendError::Verify {
         module: name.clone(),
         detail,
@@ -193,6 +213,7 @@ pub fn run_backend(
             detail,
         }
     })?;
+    save("4.opt")?;
     let object = tm
         .emit_object(&module)
         .map_err(|detail| BackendError::Codegen {

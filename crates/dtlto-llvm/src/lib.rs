@@ -4,8 +4,9 @@
 //! This is the only crate that calls LLVM, through `llvm-sys` (the C API)
 //! and a C++ shim (`shim/dtlto_shim.cpp`) for the steps the C API lacks:
 //! materializing one function, moving chosen globals with IRMover,
-//! converting a global to a declaration, dso_local, function/data sections,
-//! and validating a CPU name. Every owned LLVM object is a newtype with
+//! converting a global to a declaration, dso_local, lld's target options
+//! (constructors in .init_array, sections per function, address-significance
+//! tables), and validating a CPU name. Every owned LLVM object is a newtype with
 //! `Drop`; every `unsafe` block says why it holds.
 
 mod backend;

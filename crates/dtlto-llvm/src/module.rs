@@ -160,6 +160,18 @@ impl<'c> Module<'c> {
         Ok(())
     }
 
+    /// Writes the module as bitcode (for `--save-temps`).
+    pub fn write_bitcode(&self, path: &std::path::Path) -> Result<(), String> {
+        let c = CString::new(path.display().to_string())
+            .map_err(|_| "path contains NUL".to_string())?;
+        // SAFETY: the module is live and the path NUL-terminated.
+        let status = unsafe { llvm_sys::bit_writer::LLVMWriteBitcodeToFile(self.raw, c.as_ptr()) };
+        if status != 0 {
+            return Err(format!("cannot write {}", path.display()));
+        }
+        Ok(())
+    }
+
     /// 0 unless the module was compiled as position-independent executable code.
     pub fn pie_level(&self) -> i32 {
         // SAFETY: the module is live.

@@ -24,5 +24,9 @@ extern "C" {
     pub fn dtlto_set_dso_local(global: LLVMValueRef, dso_local: i32);
     pub fn dtlto_pie_level(module: LLVMModuleRef) -> i32;
     pub fn dtlto_cpu_is_valid(tm: LLVMTargetMachineRef, cpu: *const c_char) -> i32;
-    pub fn dtlto_set_sections(tm: LLVMTargetMachineRef, function_sections: i32, data_sections: i32);
+    pub fn dtlto_init_target_options(
+        tm: LLVMTargetMachineRef,
+        function_sections: i32,
+        data_sections: i32,
+    );
 }

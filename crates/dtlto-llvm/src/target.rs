@@ -100,7 +100,7 @@ impl TargetMachine {
                     spec.triple
                 ));
             }
-            shim::dtlto_set_sections(
+            shim::dtlto_init_target_options(
                 raw,
                 spec.function_sections as i32,
                 spec.data_sections as i32,

@@ -1,6 +1,13 @@
 #include "shapes.h"
 #include <cstdio>
 #include <stdexcept>
+#include <string>
+#include <vector>
+
+std::vector<std::string> &registry();
+static struct MainRegister {
+    MainRegister() { registry().push_back("main.cpp"); }
+} main_registered;
 
 int main() {
     std::vector<std::unique_ptr<Shape>> shapes;
@@ -16,5 +23,6 @@ int main() {
         std::printf("caught: %s\n", e.what());
     }
     std::printf("sqrt 50 = %d\n", checked_sqrt(50));
+    std::printf("constructors ran: %zu\n", registry().size());
     return 0;
 }

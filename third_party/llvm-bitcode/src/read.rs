@@ -172,14 +172,22 @@ impl BitStreamReader {
         Ok(match op_type {
             1 => {
                 let width = cursor.read_vbr_fixed::<5>()?;
-                if width < 1 || width > 32 {
+                // LLVM reads fixed(0) as a literal zero (BitstreamReader.cpp).
+                if width == 0 {
+                    return Ok(Operand::Scalar(ScalarOperand::Literal(0)));
+                }
+                if width > 32 {
                     return Err(Error::AbbrevWidthTooSmall(width as u8));
                 }
                 Operand::Scalar(ScalarOperand::Fixed(width as u8))
             }
             2 => {
                 let width = cursor.read_vbr_fixed::<5>()?;
-                if width < 1 || width > 32 {
+                // ... and vbr(0) too.
+                if width == 0 {
+                    return Ok(Operand::Scalar(ScalarOperand::Literal(0)));
+                }
+                if width > 32 {
                     return Err(Error::AbbrevWidthTooSmall(width as u8));
                 }
                 Operand::Scalar(ScalarOperand::Vbr(width as u8))

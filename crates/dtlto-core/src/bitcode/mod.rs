@@ -58,11 +58,10 @@ pub enum BitcodeError {
 
 /// An unreadable bitcode file, named.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-#[error("{path}: {source}")]
+#[error("{path}: {error}")]
 pub struct ReadError {
     pub path: String,
-    #[source]
-    pub source: BitcodeError,
+    pub error: BitcodeError,
 }
 
 /// True if `data` starts like a bitcode file (raw or wrapped).
@@ -73,9 +72,9 @@ pub fn is_bitcode(data: &[u8]) -> bool {
 /// Reads one ThinLTO bitcode module. `path` is the module identifier used
 /// everywhere after this (for an archive member, `archive.a(member.o)`).
 pub fn read_bitcode(path: &str, data: &[u8]) -> Result<BitcodeModule, ReadError> {
-    read_inner(path, data).map_err(|source| ReadError {
+    read_inner(path, data).map_err(|error| ReadError {
         path: path.to_string(),
-        source,
+        error,
     })
 }
 
@@ -86,7 +85,9 @@ fn read_inner(path: &str, data: &[u8]) -> Result<BitcodeModule, BitcodeError> {
     let raw = stream::collect(data)?;
     let mut module = module::build(path, &raw)?;
     module.summaries = summary::decode(&raw, &module)?;
-    module.symbols = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;
+    let table = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;
+    module.symbols = table.symbols;
+    module.symtab_comdats = table.comdats;
     module.bitcode = std::sync::Arc::from(data);
     Ok(module)
 }

@@ -60,6 +60,9 @@ pub struct BitcodeModule {
     pub summaries: Vec<GlobalSummary>,
     /// The irsymtab: what a linker sees.
     pub symbols: Vec<SymtabSymbol>,
+    /// The irsymtab's comdat names (only groups with symbols), indexed by
+    /// [`SymtabSymbol::comdat`].
+    pub symtab_comdats: Vec<String>,
     /// FS_FLAGS of the summary block.
     pub summary_flags: u64,
     /// The bitcode itself, for the module's backend and its importers.
@@ -118,6 +121,7 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
         comdats: Vec::new(),
         summaries: Vec::new(),
         symbols: Vec::new(),
+        symtab_comdats: Vec::new(),
         summary_flags: 0,
         bitcode: std::sync::Arc::from(&[][..]),
     };

@@ -71,6 +71,7 @@ pub struct SymtabSymbol {
     pub name: String,
     /// The IR name; empty for symbols that exist only in module asm.
     pub ir_name: String,
+    /// Index into [`crate::bitcode::BitcodeModule::symtab_comdats`].
     pub comdat: Option<u32>,
     pub flags: SymbolFlags,
     pub common_size: u32,
@@ -81,6 +82,7 @@ pub struct SymtabSymbol {
 const HEADER_WORDS: usize = 19;
 const SYMBOL_SIZE: usize = 24;
 const UNCOMMON_SIZE: usize = 24;
+const COMDAT_SIZE: usize = 12;
 const CURRENT_VERSION: u32 = 3;
 const HAS_UNCOMMON: u32 = 1 << 2;
 
@@ -124,10 +126,13 @@ impl<'a> Blob<'a> {
     }
 }
 
-pub(crate) fn decode(
-    symtab: Option<&[u8]>,
-    strtab: Option<&[u8]>,
-) -> Result<Vec<SymtabSymbol>, BitcodeError> {
+/// The irsymtab: symbols, and the comdat names their `comdat` indexes.
+pub(crate) struct Symtab {
+    pub symbols: Vec<SymtabSymbol>,
+    pub comdats: Vec<String>,
+}
+
+pub(crate) fn decode(symtab: Option<&[u8]>, strtab: Option<&[u8]>) -> Result<Symtab, BitcodeError> {
     let (Some(bytes), Some(strtab)) = (symtab, strtab) else {
         return Err(BitcodeError::Symtab(
             "the file has no symbol table; it was not written by an LLVM 5+ compiler".into(),
@@ -146,6 +151,10 @@ pub(crate) fn decode(
     // Header: Version, Producer(2), Modules(2), Comdats(2), Symbols(2),
     // Uncommons(2), TargetTriple(2), SourceFileName(2), COFFLinkerOpts(2),
     // DependentLibraries(2).
+    let (comdat_off, comdat_count) = blob.range(5 * 4, COMDAT_SIZE)?;
+    let comdats = (0..comdat_count)
+        .map(|i| blob.string(comdat_off + i * COMDAT_SIZE))
+        .collect::<Result<Vec<_>, _>>()?;
     let (sym_off, sym_count) = blob.range(7 * 4, SYMBOL_SIZE)?;
     let (unc_off, unc_count) = blob.range(9 * 4, UNCOMMON_SIZE)?;
     let mut symbols = Vec::with_capacity(sym_count);
@@ -154,6 +163,11 @@ pub(crate) fn decode(
         let at = sym_off + i * SYMBOL_SIZE;
         let comdat = blob.word(at + 16)?;
         let flags = blob.word(at + 20)?;
+        if comdat != u32::MAX && comdat as usize >= comdats.len() {
+            return Err(BitcodeError::Symtab(format!(
+                "comdat index {comdat} out of range"
+            )));
+        }
         let mut sym = SymtabSymbol {
             name: blob.string(at)?,
             ir_name: blob.string(at + 8)?,
@@ -177,5 +191,5 @@ pub(crate) fn decode(
         }
         symbols.push(sym);
     }
-    Ok(symbols)
+    Ok(Symtab { symbols, comdats })
 }
