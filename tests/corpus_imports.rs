@@ -31,3 +31,38 @@ fn bzip2_imports_match_lld() {
 fn lua_imports_match_lld() {
     check_corpus_program("lua");
 }
+
+#[test]
+fn zstd_imports_match_lld() {
+    check_corpus_program("zstd");
+}
+
+#[test]
+fn mafft_imports_match_lld() {
+    check_corpus_program("mafft");
+}
+
+#[test]
+fn sqlite3_imports_match_lld() {
+    check_corpus_program("sqlite3");
+}
+
+#[test]
+fn bullet_imports_match_lld() {
+    check_corpus_program("bullet");
+}
+
+#[test]
+fn sqlite3_amalg_imports_match_lld() {
+    check_corpus_program("sqlite3-amalg");
+}
+
+#[test]
+fn sevenzip_imports_match_lld() {
+    check_corpus_program("7zip");
+}
+
+#[test]
+fn git_imports_match_lld() {
+    check_corpus_program("git");
+}

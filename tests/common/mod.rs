@@ -102,6 +102,27 @@ pub type Import = (String, u64, String);
 pub struct Decisions {
     pub imports_files: BTreeMap<String, String>,
     pub imported: BTreeMap<String, BTreeSet<Import>>,
+    /// Symbol resolutions in LLVM's resolution-file format, flags `p`
+    /// (prevailing) and `x` (visible to regular objects) only.
+    pub resolutions: String,
+}
+
+/// Keeps only the `p` and `x` flags of a resolution file.
+fn normalize_resolutions(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        match line.strip_prefix("-r=").and_then(|_| line.rsplit_once(',')) {
+            Some((head, flags)) => {
+                let kept: String = flags.chars().filter(|c| matches!(c, 'p' | 'x')).collect();
+                out.push_str(&format!("{head},{kept}\n"));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// Runs lld's thin link (`--thinlto-index-only`) through the driver.
@@ -111,15 +132,16 @@ pub fn lld_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisi
         .args([
             "-flto=thin",
             "-fuse-ld=lld",
-            "-Wl,--thinlto-index-only",
-            "-Wl,--thinlto-emit-imports-files",
+            "-Wl,--thinlto-index-only,--thinlto-emit-imports-files,-save-temps",
         ])
         .args(objects)
         .args(libs)
         .args(["-o", "lld.out"]));
+    let resolutions = std::fs::read_to_string(work.join("lld.out.resolution.txt")).unwrap();
     let mut d = Decisions {
         imports_files: BTreeMap::new(),
         imported: BTreeMap::new(),
+        resolutions: normalize_resolutions(&resolutions),
     };
     for o in objects {
         let imports = work.join(format!("{o}.imports"));
@@ -179,9 +201,16 @@ pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Deci
         .args(objects)
         .args(libs)
         .args(["-o", "dtlto.out"]));
+    let out = run(dtlto()
+        .current_dir(work)
+        .args(["summary", "--resolutions"])
+        .args(objects)
+        .args(libs)
+        .args(["-o", "lld.out"]));
     let mut d = Decisions {
         imports_files: BTreeMap::new(),
         imported: BTreeMap::new(),
+        resolutions: String::from_utf8(out.stdout).unwrap(),
     };
     for o in objects {
         let imports = work.join(format!("{o}.imports"));
@@ -206,6 +235,22 @@ pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Deci
 /// Asserts dtlto decided exactly what lld decided, module by module.
 pub fn assert_same_decisions(lld: &Decisions, ours: &Decisions) {
     let mut diffs = Vec::new();
+    assert!(lld.resolutions.contains("-r="), "lld wrote no resolutions");
+    if lld.resolutions != ours.resolutions {
+        let theirs: Vec<&str> = lld.resolutions.lines().collect();
+        let mine: Vec<&str> = ours.resolutions.lines().collect();
+        let first = theirs
+            .iter()
+            .zip(&mine)
+            .position(|(a, b)| a != b)
+            .unwrap_or(theirs.len().min(mine.len()));
+        diffs.push(format!(
+            "resolutions differ from line {}: lld `{}`, dtlto `{}`",
+            first + 1,
+            theirs.get(first).unwrap_or(&"<end>"),
+            mine.get(first).unwrap_or(&"<end>")
+        ));
+    }
     for (module, expected) in &lld.imports_files {
         if ours.imports_files.get(module) != Some(expected) {
             diffs.push(format!(
@@ -308,21 +353,32 @@ impl CorpusProgram {
                 .unwrap_or_default()
         };
         let work = tempfile::tempdir().unwrap();
-        let mut objects = Vec::new();
-        for source in strings("sources") {
-            let obj = work.path().join(format!("{}.o", source.replace('/', "_")));
-            let cxx = !source.ends_with(".c");
-            let mut cmd = Command::new(if cxx { CLANGXX } else { CLANG });
-            cmd.current_dir(&src)
-                .args(["-flto=thin", "-O2", "-c"])
-                .args(strings("cflags"))
-                .args(strings(if cxx { "cxxflags" } else { "cflags_c" }))
-                .arg(&source)
-                .arg("-o")
-                .arg(&obj);
-            run(&mut cmd);
-            objects.push(obj.file_name().unwrap().to_string_lossy().into_owned());
-        }
+        let sources = strings("sources");
+        let objects: Vec<String> = sources
+            .iter()
+            .map(|s| format!("{}.o", s.replace('/', "_")))
+            .collect();
+        // Compile on every core: the corpus is the slow part of the suite.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(source) = sources.get(i) else { break };
+                    let cxx = !source.ends_with(".c");
+                    let mut cmd = Command::new(if cxx { CLANGXX } else { CLANG });
+                    cmd.current_dir(&src)
+                        .args(["-flto=thin", "-O2", "-c"])
+                        .args(strings("cflags"))
+                        .args(strings(if cxx { "cxxflags" } else { "cflags_c" }))
+                        .arg(source)
+                        .arg("-o")
+                        .arg(work.path().join(&objects[i]));
+                    run(&mut cmd);
+                });
+            }
+        });
         let mut libs = strings("ldflags");
         if manifest["lang"] == "c++" {
             libs.push("-lstdc++".into());

@@ -118,7 +118,10 @@ enum Def {
 struct Entry {
     def: Def,
     used_in_regular_obj: bool,
-    referenced_by_shared: bool,
+    /// A shared library defines or references the name: a definition in
+    /// the output must be in its dynamic symbol table (to satisfy the
+    /// library's reference, or to interpose the library's definition).
+    in_shared: bool,
     /// First file with a non-weak reference, for the undefined-symbol error.
     first_strong_ref: Option<usize>,
 }
@@ -128,7 +131,7 @@ impl Entry {
         Entry {
             def: Def::None,
             used_in_regular_obj: false,
-            referenced_by_shared: false,
+            in_shared: false,
             first_strong_ref: None,
         }
     }
@@ -341,12 +344,10 @@ impl<'a> Resolver<'a> {
     fn add_shared(&mut self, path: &str, symbols: &[NativeSymbol]) -> Result<(), ResolveError> {
         let file = self.name(path);
         for sym in symbols {
+            // A shared library's reference never pulls archive members (lld).
+            self.entry(&sym.name).in_shared = true;
             if sym.defined {
                 self.define(&sym.name, Provider::Native(file), Strength::Shared)?;
-            } else {
-                // A shared library's reference never pulls archive members
-                // (lld), but a definition in the output must be exported.
-                self.entry(&sym.name).referenced_by_shared = true;
             }
         }
         Ok(())
@@ -431,7 +432,7 @@ impl<'a> Resolver<'a> {
                     let exported = !hidden
                         && (self.opts.shared
                             || self.opts.export_dynamic
-                            || entry.referenced_by_shared);
+                            || entry.in_shared);
                     SymbolResolution {
                         prevailing,
                         visible_to_regular_obj: entry.used_in_regular_obj
