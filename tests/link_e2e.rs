@@ -217,3 +217,51 @@ fn shared_library_exports_its_functions() {
     let out = run(Command::new(w.join("main")).env("LD_LIBRARY_PATH", w));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "23\n");
 }
+
+#[test]
+fn final_link_works_with_bfd_gold_and_mold() {
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    let expected = run_program(&lld_link(work.path(), &objects, &[], "ref"), false);
+    for linker in ["bfd", "gold", "mold"] {
+        let flag = format!("-fuse-ld={linker}");
+        let out = dtlto_link(work.path(), &objects, &[&flag], &format!("hello-{linker}"));
+        assert_eq!(run_program(&out, false), expected, "{linker}");
+    }
+}
+
+#[test]
+fn time_trace_has_a_span_per_stage_and_backend() {
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    dtlto_link(
+        work.path(),
+        &objects,
+        &["--time-trace", "trace.json"],
+        "hello",
+    );
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(work.path().join("trace.json")).unwrap())
+            .unwrap();
+    let events = trace["traceEvents"].as_array().unwrap();
+    let names: Vec<&str> = events.iter().map(|e| e["name"].as_str().unwrap()).collect();
+    for stage in [
+        "Read inputs",
+        "Resolve",
+        "Thin link",
+        "Backends",
+        "Final link",
+        "Total",
+    ] {
+        assert!(names.contains(&stage), "no {stage} span in {names:?}");
+    }
+    let backends: Vec<&str> = events
+        .iter()
+        .filter(|e| e["name"] == "Backend")
+        .map(|e| e["args"]["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(backends.len(), objects.len(), "{backends:?}");
+    assert!(events.iter().all(|e| e["ph"] == "X" && e["dur"].is_u64()));
+}

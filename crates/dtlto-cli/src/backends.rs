@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::output::write_atomic;
+use crate::trace::Trace;
 
 /// Runs every module's backend and writes `<dir>/<n>.<name>.o`; returns the
 /// object paths in module order.
@@ -22,6 +23,7 @@ pub fn run_all(
     jobs: usize,
     dir: &Path,
     save_temps: bool,
+    trace: &Trace,
 ) -> Result<Vec<PathBuf>> {
     let mut order: Vec<usize> = (0..plans.len()).collect();
     // Biggest first; ties in module order, so scheduling is deterministic.
@@ -47,6 +49,7 @@ pub fn run_all(
                     return Ok(());
                 }
                 let plan = &plans[i];
+                let begin = std::time::Instant::now();
                 bar.set_message(plan.module.clone());
                 let imports: Vec<ImportedModule<'_>> = plan
                     .imports
@@ -67,6 +70,7 @@ pub fn run_all(
                 if result.is_err() {
                     failed.store(true, Ordering::Relaxed);
                 }
+                trace.span("Backend", Some(&plan.module), begin);
                 bar.inc(1);
                 result
             })

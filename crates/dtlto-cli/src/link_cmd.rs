@@ -19,6 +19,7 @@ use dtlto_llvm::{BackendOptions, RelocModel};
 use crate::backends;
 use crate::driver;
 use crate::link_line::{LinkLine, OptLevel};
+use crate::trace::Trace;
 
 pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
     BackendOptions {
@@ -43,10 +44,16 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
 pub fn link(line: &LinkLine) -> Result<()> {
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
     let started = Instant::now();
+    let trace = Trace::new(started);
     let cmd = driver::linker_command(line, &output)?;
     let view = driver::linker_view(&cmd)?;
+    trace.span("Driver", Some(&cmd.program), started);
+    let t = Instant::now();
     let inputs = driver::load_inputs(&view)?;
+    trace.span("Read inputs", None, t);
+    let t = Instant::now();
     let resolution = resolution::resolve(&inputs, &view.options)?;
+    trace.span("Resolve", None, t);
     if resolution.modules.is_empty() {
         bail!("no ThinLTO bitcode among the inputs; link them with clang-22 directly");
     }
@@ -55,7 +62,9 @@ pub fn link(line: &LinkLine) -> Result<()> {
         import: line.import.clone(),
         opt_level: line.opt_level.level(),
     };
+    let t = Instant::now();
     let link = thinlink::thin_link(resolution, &config)?;
+    trace.span("Thin link", None, t);
     let thin_done = Instant::now();
 
     let out_path = Path::new(&output);
@@ -83,8 +92,10 @@ pub fn link(line: &LinkLine) -> Result<()> {
         jobs,
         temps.path(),
         line.save_temps,
+        &trace,
     )?;
     let backends_done = Instant::now();
+    trace.span("Backends", None, thin_done);
 
     let args = final_link_args(&cmd.args, &view, &inputs, &origins, &objects, temps.path())?;
     let tmp_output = temps.path().join("output");
@@ -105,6 +116,11 @@ pub fn link(line: &LinkLine) -> Result<()> {
     }
     std::fs::rename(&tmp_output, out_path)
         .with_context(|| format!("cannot move the linked output to {output}"))?;
+    trace.span("Final link", Some(&cmd.program), backends_done);
+    trace.span("Total", None, started);
+    if let Some(path) = &line.time_trace {
+        trace.write(Path::new(path))?;
+    }
     if line.save_temps {
         save_temps(temps.path(), &output, &link.plans, &cmd.program, &args)?;
     }

@@ -13,6 +13,7 @@ mod link_line;
 mod output;
 mod summary_cmd;
 mod thin_link_cmd;
+mod trace;
 
 use std::process::ExitCode;
 
