@@ -1,0 +1,279 @@
+//! `dtlto-harness` (run by `ci/bench`): dtlto against ld.lld-22's in-process
+//! ThinLTO on the corpus, side by side in one run. Every repetition runs
+//! every mode, in a rotating order, so machine noise hits all modes alike.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use dtlto_bench::measure::{measure, Sample};
+use dtlto_bench::program::Program;
+use dtlto_bench::report::{self, ProgramResult, Report, DTLTO, DTLTO_THIN, LLD, LLD_THIN};
+
+#[derive(Parser)]
+#[command(about = "Compare dtlto with ld.lld-22's ThinLTO on corpus programs")]
+struct Args {
+    /// Corpus program names or directories with a build.json (default: the whole corpus).
+    programs: Vec<String>,
+    /// Jobs for both linkers (default: all cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Repetitions; medians are reported.
+    #[arg(long, default_value_t = 3)]
+    reps: usize,
+    /// Where report.{md,json,svg} go.
+    #[arg(long, default_value = "target/bench-report")]
+    out: PathBuf,
+    /// The corpus directory.
+    #[arg(long, default_value = "../shared/corpus")]
+    corpus: PathBuf,
+    /// Cache of compiled bitcode.
+    #[arg(long, default_value = "target/bench-cache")]
+    cache: PathBuf,
+    /// The dtlto binary to measure.
+    #[arg(long, default_value = "target/release/dtlto")]
+    dtlto: PathBuf,
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024 / 1024);
+    format!("{cpu}, {cores} cores, {mem} GiB")
+}
+
+fn today() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+fn strs(v: &[PathBuf]) -> Vec<String> {
+    v.iter().map(|p| p.display().to_string()).collect()
+}
+
+fn bench_program(
+    p: &Program,
+    args: &Args,
+    jobs: usize,
+    work: &Path,
+    progress: &str,
+) -> Result<ProgramResult> {
+    let objects = strs(&p.objects);
+    let obj_dir = format!(
+        "{}/",
+        p.objects[0]
+            .parent()
+            .context("object without directory")?
+            .display()
+    );
+    for d in ["lld", "dtlto", "lld-idx", "dtlto-idx"] {
+        std::fs::create_dir_all(work.join(d))?;
+    }
+    let lld_out = work.join("lld").join(&p.output);
+    let dtlto_out = work.join("dtlto").join(&p.output);
+    let command = |mode: &str| -> Command {
+        match mode {
+            LLD => {
+                let mut c = Command::new("clang-22");
+                c.args([
+                    "-flto=thin",
+                    "-fuse-ld=lld",
+                    &format!("-Wl,--thinlto-jobs={jobs}"),
+                ])
+                .args(&objects)
+                .args(&p.libs)
+                .arg("-o")
+                .arg(&lld_out);
+                c
+            }
+            DTLTO => {
+                let mut c = Command::new(&args.dtlto);
+                c.args(["link", "-j", &jobs.to_string()])
+                    .args(&objects)
+                    .args(&p.libs)
+                    .arg("-o")
+                    .arg(&dtlto_out);
+                c
+            }
+            LLD_THIN => {
+                let mut c = Command::new("clang-22");
+                c.args([
+                    "-flto=thin",
+                    "-fuse-ld=lld",
+                    "-Wl,--thinlto-index-only,--thinlto-emit-imports-files",
+                    &format!(
+                        "-Wl,--thinlto-prefix-replace={obj_dir};{}/",
+                        work.join("lld-idx").display()
+                    ),
+                ])
+                .args(&objects)
+                .args(&p.libs)
+                .arg("-o")
+                .arg(work.join("lld-idx/out"));
+                c
+            }
+            _ => {
+                let mut c = Command::new(&args.dtlto);
+                c.arg("thin-link")
+                    .arg(format!(
+                        "--prefix-replace={obj_dir};{}/",
+                        work.join("dtlto-idx").display()
+                    ))
+                    .args(&objects)
+                    .args(&p.libs)
+                    .arg("-o")
+                    .arg(work.join("dtlto-idx/out"));
+                c
+            }
+        }
+    };
+    let modes = [LLD, DTLTO, LLD_THIN, DTLTO_THIN];
+    let mut samples: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
+    for rep in 0..args.reps {
+        for k in 0..modes.len() {
+            let mode = modes[(k + rep) % modes.len()];
+            eprint!("\r\x1b[K{progress} rep {}/{} {mode}", rep + 1, args.reps);
+            let s = measure(&mut command(mode)).with_context(|| format!("{}: {mode}", p.name))?;
+            samples.entry(mode.to_string()).or_default().push(s);
+        }
+    }
+    let mut result = ProgramResult {
+        name: p.name.clone(),
+        modules: p.objects.len(),
+        samples,
+        ..ProgramResult::default()
+    };
+    for (which, bin) in [(LLD, &lld_out), (DTLTO, &dtlto_out)] {
+        result
+            .sizes
+            .insert(which.into(), std::fs::metadata(bin)?.len());
+        eprint!("\r\x1b[K{progress} checking the {which} binary");
+        result
+            .check_passed
+            .insert(which.into(), measure(&mut p.check_command(bin)).is_ok());
+    }
+    for rep in 0..args.reps {
+        for (which, bin) in [(LLD, &lld_out), (DTLTO, &dtlto_out)] {
+            eprint!(
+                "\r\x1b[K{progress} workload rep {}/{} {which}",
+                rep + 1,
+                args.reps
+            );
+            if let Ok(s) = measure(&mut p.check_command(bin)) {
+                result
+                    .run_time_s
+                    .entry(which.into())
+                    .or_default()
+                    .push(s.wall_s);
+            }
+        }
+    }
+    result.imports_agree = p
+        .objects
+        .iter()
+        .filter(|o| {
+            let base = o
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let read = |d: &str| std::fs::read(work.join(d).join(format!("{base}.imports"))).ok();
+            let (a, b) = (read("lld-idx"), read("dtlto-idx"));
+            a.is_some() && a == b
+        })
+        .count();
+    Ok(result)
+}
+
+fn absolute(p: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(p).ok();
+    p.canonicalize()
+        .with_context(|| format!("{} does not exist", p.display()))
+}
+
+fn main() -> Result<()> {
+    let mut args = Args::parse();
+    args.cache = absolute(&args.cache)?;
+    args.out = absolute(&args.out)?;
+    args.corpus = args
+        .corpus
+        .canonicalize()
+        .with_context(|| format!("no corpus at {}", args.corpus.display()))?;
+    args.dtlto = args.dtlto.canonicalize().with_context(|| {
+        format!(
+            "no dtlto binary at {} (cargo build --release)",
+            args.dtlto.display()
+        )
+    })?;
+    args.programs = args
+        .programs
+        .iter()
+        .map(|p| match Path::new(p).join("build.json").is_file() {
+            true => Path::new(p)
+                .canonicalize()
+                .map(|c| c.display().to_string())
+                .unwrap_or_else(|_| p.clone()),
+            false => p.clone(),
+        })
+        .collect();
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut programs = args.programs.clone();
+    if programs.is_empty() {
+        let mut names: Vec<String> = std::fs::read_dir(&args.corpus)
+            .with_context(|| format!("cannot read the corpus at {}", args.corpus.display()))?
+            .flatten()
+            .filter(|e| e.path().join("build.json").is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        programs = names;
+    }
+    let mut report = Report {
+        date: today(),
+        machine: machine(),
+        jobs,
+        reps: args.reps,
+        programs: Vec::new(),
+    };
+    for (i, spec) in programs.iter().enumerate() {
+        let progress = format!("[{}/{}] {spec}:", i + 1, programs.len());
+        eprint!("\r\x1b[K{progress} compiling");
+        let program = Program::prepare(spec, &args.corpus, &args.cache)?;
+        let work = tempfile_dir(&args.out, &program.name)?;
+        let result = bench_program(&program, &args, jobs, &work, &progress);
+        let _ = std::fs::remove_dir_all(&work);
+        report.programs.push(result?);
+        report::write(&report, &args.out)?;
+    }
+    eprintln!("\r\x1b[K");
+    print!("{}", report::write(&report, &args.out)?);
+    Ok(())
+}
+
+fn tempfile_dir(out: &Path, name: &str) -> Result<PathBuf> {
+    let dir = out.join(format!("work-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir.canonicalize()?)
+}

@@ -1,0 +1,148 @@
+//! Programs to benchmark: a corpus program (`../shared/corpus/NAME`, sources
+//! fetched with the corpus's `get`) or any directory with a `build.json` in
+//! the corpus's format whose sources sit beside it. Compiled to ThinLTO
+//! bitcode once, cached by the content of the manifest, the compiler's
+//! version and the sources.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use md5::{Digest, Md5};
+
+pub struct Program {
+    pub name: String,
+    pub dir: PathBuf,
+    pub src: PathBuf,
+    pub manifest: serde_json::Value,
+    /// Compiled objects (absolute paths), in link order.
+    pub objects: Vec<PathBuf>,
+    pub libs: Vec<String>,
+    pub output: String,
+}
+
+fn strings(manifest: &serde_json::Value, key: &str) -> Vec<String> {
+    manifest[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn tool_output(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
+    if !out.status.success() {
+        bail!("{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+impl Program {
+    /// `spec`: a corpus program name or a directory with a build.json.
+    pub fn prepare(spec: &str, corpus: &Path, cache: &Path) -> Result<Program> {
+        let dir = if Path::new(spec).join("build.json").is_file() {
+            PathBuf::from(spec)
+        } else {
+            corpus.join(spec)
+        };
+        let text = std::fs::read_to_string(dir.join("build.json"))
+            .with_context(|| format!("{}: no build.json (not a corpus program?)", dir.display()))?;
+        let manifest: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("{}/build.json", dir.display()))?;
+        let name = manifest["name"].as_str().unwrap_or(spec).to_string();
+        let src = if manifest.get("debian").is_some() {
+            PathBuf::from(tool_output(Command::new(corpus.join("get")).arg(&dir))?)
+        } else {
+            dir.clone()
+        };
+        let sources = strings(&manifest, "sources");
+        let mut key = Md5::new();
+        key.update(text.as_bytes());
+        key.update(tool_output(Command::new("clang-22").arg("--version"))?.as_bytes());
+        for s in &sources {
+            key.update(
+                std::fs::read(src.join(s)).with_context(|| format!("{}/{s}", src.display()))?,
+            );
+        }
+        let digest: String = key.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let out_dir = cache.join(format!("{name}-{}", &digest[..16]));
+        let objects: Vec<PathBuf> = sources
+            .iter()
+            .map(|s| out_dir.join(format!("{}.o", s.replace('/', "_"))))
+            .collect();
+        if !out_dir.join("done").is_file() {
+            std::fs::create_dir_all(&out_dir)?;
+            compile_all(&manifest, &src, &sources, &objects)?;
+            std::fs::write(out_dir.join("done"), b"")?;
+        }
+        let mut libs = strings(&manifest, "ldflags");
+        if manifest["lang"] == "c++" {
+            libs.push("-lstdc++".into());
+        }
+        let output = manifest["output"].as_str().unwrap_or("a.out").to_string();
+        Ok(Program {
+            name,
+            dir,
+            src,
+            manifest,
+            objects,
+            libs,
+            output,
+        })
+    }
+
+    /// The program's own check on `binary` (cwd: the program's directory).
+    pub fn check_command(&self, binary: &Path) -> Command {
+        let mut cmd = Command::new("bash");
+        cmd.arg("-c")
+            .arg(self.manifest["check"].as_str().unwrap_or("false"))
+            .current_dir(&self.dir)
+            .env("BIN", binary)
+            .env("SRC", &self.src);
+        cmd
+    }
+}
+
+fn compile_all(
+    manifest: &serde_json::Value,
+    src: &Path,
+    sources: &[String],
+    objects: &[PathBuf],
+) -> Result<()> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(source) = sources.get(i) else {
+                            return Ok(());
+                        };
+                        let cxx = !source.ends_with(".c");
+                        tool_output(
+                            Command::new(if cxx { "clang++-22" } else { "clang-22" })
+                                .current_dir(src)
+                                .args(["-flto=thin", "-O2", "-c"])
+                                .args(strings(manifest, "cflags"))
+                                .args(strings(manifest, if cxx { "cxxflags" } else { "cflags_c" }))
+                                .arg(source)
+                                .arg("-o")
+                                .arg(&objects[i]),
+                        )?;
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| bail!("compiler thread panicked"))
+        })
+    })
+}

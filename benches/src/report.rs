@@ -1,0 +1,228 @@
+//! The comparison report: `report.json` holds every sample; the Markdown
+//! table and the SVG chart are computed from it and nothing else.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::measure::{median, Sample};
+
+/// Link modes, measured interleaved in every repetition.
+pub const LLD: &str = "lld";
+pub const DTLTO: &str = "dtlto";
+pub const LLD_THIN: &str = "lld-thin-link";
+pub const DTLTO_THIN: &str = "dtlto-thin-link";
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Report {
+    pub date: String,
+    pub machine: String,
+    pub jobs: usize,
+    pub reps: usize,
+    pub programs: Vec<ProgramResult>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ProgramResult {
+    pub name: String,
+    pub modules: usize,
+    /// Per mode: one sample per repetition.
+    pub samples: BTreeMap<String, Vec<Sample>>,
+    /// Per binary (`lld`, `dtlto`): size in bytes.
+    pub sizes: BTreeMap<String, u64>,
+    /// Per binary: wall time of the program's check workload, per repetition.
+    pub run_time_s: BTreeMap<String, Vec<f64>>,
+    /// Per binary: did the program's check pass?
+    pub check_passed: BTreeMap<String, bool>,
+    /// Modules whose `.imports` equal lld's.
+    pub imports_agree: usize,
+}
+
+/// The figures of one table row, all medians or ratios of medians.
+pub struct Row {
+    pub name: String,
+    pub modules: usize,
+    pub link: (f64, f64),
+    pub mem: (f64, f64),
+    pub thin: (f64, f64),
+    pub size: (u64, u64),
+    pub run: (f64, f64),
+    pub imports_agree: usize,
+    pub checks: bool,
+}
+
+impl ProgramResult {
+    fn med(&self, mode: &str, f: impl Fn(&Sample) -> f64) -> f64 {
+        median(
+            &self
+                .samples
+                .get(mode)
+                .map(|v| v.iter().map(&f).collect::<Vec<_>>())
+                .unwrap_or_default(),
+        )
+    }
+
+    pub fn row(&self) -> Row {
+        let run = |b: &str| median(self.run_time_s.get(b).map(Vec::as_slice).unwrap_or(&[]));
+        Row {
+            name: self.name.clone(),
+            modules: self.modules,
+            link: (self.med(LLD, |s| s.wall_s), self.med(DTLTO, |s| s.wall_s)),
+            mem: (
+                self.med(LLD, |s| s.peak_mem_mb),
+                self.med(DTLTO, |s| s.peak_mem_mb),
+            ),
+            thin: (
+                self.med(LLD_THIN, |s| s.wall_s),
+                self.med(DTLTO_THIN, |s| s.wall_s),
+            ),
+            size: (
+                self.sizes.get(LLD).copied().unwrap_or(0),
+                self.sizes.get(DTLTO).copied().unwrap_or(0),
+            ),
+            run: (run(LLD), run(DTLTO)),
+            imports_agree: self.imports_agree,
+            checks: self.check_passed.values().all(|&p| p) && !self.check_passed.is_empty(),
+        }
+    }
+}
+
+fn ratio(pair: (f64, f64)) -> f64 {
+    pair.1 / pair.0
+}
+
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "dtlto vs ld.lld-22 in-process ThinLTO, {} ({}), {} jobs, median of {} runs; ratios are dtlto / lld; memory is the peak PSS summed over the process tree.\n",
+        report.date, report.machine, report.jobs, report.reps
+    );
+    out.push_str("| program | modules | link lld s | link dtlto s | link ratio | memory lld MB | memory dtlto MB | memory ratio | thin link lld s | thin link dtlto s | thin link ratio | size ratio | run time ratio | imports = lld | checks |\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for p in &report.programs {
+        let r = p.row();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.2} | {:.2} | **{:.2}** | {:.0} | {:.0} | **{:.2}** | {:.3} | {:.3} | **{:.2}** | **{:.3}** | **{:.3}** | {}/{} | {} |",
+            r.name,
+            r.modules,
+            r.link.0,
+            r.link.1,
+            ratio(r.link),
+            r.mem.0,
+            r.mem.1,
+            ratio(r.mem),
+            r.thin.0,
+            r.thin.1,
+            ratio(r.thin),
+            r.size.1 as f64 / r.size.0 as f64,
+            ratio(r.run),
+            r.imports_agree,
+            r.modules,
+            if r.checks { "pass" } else { "FAIL" }
+        );
+    }
+    out
+}
+
+pub fn svg(report: &Report, path: &Path) -> Result<()> {
+    let metrics: [(&str, fn(&Row) -> f64, RGBColor); 5] = [
+        ("link time", |r| ratio(r.link), RGBColor(31, 119, 180)),
+        ("peak memory", |r| ratio(r.mem), RGBColor(255, 127, 14)),
+        ("thin link time", |r| ratio(r.thin), RGBColor(44, 160, 44)),
+        (
+            "binary size",
+            |r| r.size.1 as f64 / r.size.0 as f64,
+            RGBColor(214, 39, 40),
+        ),
+        ("run time", |r| ratio(r.run), RGBColor(148, 103, 189)),
+    ];
+    let rows: Vec<Row> = report.programs.iter().map(ProgramResult::row).collect();
+    let slot = metrics.len() + 1;
+    let top = rows
+        .iter()
+        .flat_map(|r| metrics.iter().map(move |(_, f, _)| f(r)))
+        .filter(|v| v.is_finite())
+        .fold(1.5f64, f64::max)
+        * 1.45;
+    // Room on the right for the legend.
+    let width = (160 + (rows.len() * slot + 6) * 22).max(640) as u32;
+    let root = SVGBackend::new(path, (width, 420)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "dtlto / ld.lld-22 ThinLTO (lower is better)",
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0f64..(rows.len() * slot + 6) as f64, 0f64..top)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_desc("ratio")
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Program names above their group of bars.
+    chart
+        .draw_series(rows.iter().enumerate().map(|(i, r)| {
+            Text::new(
+                r.name.clone(),
+                ((i * slot) as f64 + 0.5, top * 0.95),
+                ("sans-serif", 14),
+            )
+        }))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (m, (label, f, color)) in metrics.iter().enumerate() {
+        let bars: Vec<_> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| f(r).is_finite())
+            .map(|(i, r)| {
+                let x = (i * slot + m) as f64 + 0.5;
+                Rectangle::new([(x, 0.0), (x + 0.9, f(r))], color.filled())
+            })
+            .collect();
+        chart
+            .draw_series(bars)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .label(*label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+    }
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 1.0), ((rows.len() * slot) as f64, 1.0)],
+            BLACK.stroke_width(1),
+        )))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+/// Writes report.json, report.md and report.svg into `dir`.
+pub fn write(report: &Report, dir: &Path) -> Result<String> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(
+        dir.join("report.json"),
+        serde_json::to_string_pretty(report)? + "\n",
+    )?;
+    let md = markdown(report);
+    std::fs::write(dir.join("report.md"), &md)?;
+    svg(report, &dir.join("report.svg"))?;
+    Ok(md)
+}

@@ -1,0 +1,90 @@
+//! The comparison harness on the bundled example: it produces the three
+//! report files, and every figure of the table is recomputed here from the
+//! raw samples in report.json.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn samples(program: &serde_json::Value, mode: &str, field: &str) -> Vec<f64> {
+    program["samples"][mode]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[field].as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn harness_reports_on_the_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let harness = PathBuf::from(env!("CARGO_BIN_EXE_dtlto-harness"));
+    // The dtlto binary is built beside the harness in a workspace build.
+    let dtlto = harness.with_file_name("dtlto");
+    assert!(
+        dtlto.is_file(),
+        "build the workspace first: {}",
+        dtlto.display()
+    );
+    let out = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let status = Command::new(&harness)
+        .current_dir(&root)
+        .arg("examples/hello-thin")
+        .args(["--reps", "2", "--jobs", "2"])
+        .arg("--out")
+        .arg(out.path())
+        .arg("--cache")
+        .arg(cache.path())
+        .arg("--dtlto")
+        .arg(&dtlto)
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
+            .unwrap();
+    let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    let svg = std::fs::read_to_string(out.path().join("report.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("hello-thin"));
+
+    let p = &report["programs"][0];
+    assert_eq!(p["name"], "hello-thin");
+    assert_eq!(p["modules"], 3);
+    assert_eq!(p["imports_agree"], 3);
+    assert_eq!(p["check_passed"]["lld"], true);
+    assert_eq!(p["check_passed"]["dtlto"], true);
+    for mode in ["lld", "dtlto", "lld-thin-link", "dtlto-thin-link"] {
+        assert_eq!(samples(p, mode, "wall_s").len(), 2, "{mode}");
+    }
+    let link =
+        median(&mut samples(p, "dtlto", "wall_s")) / median(&mut samples(p, "lld", "wall_s"));
+    let mem = median(&mut samples(p, "dtlto", "peak_mem_mb"))
+        / median(&mut samples(p, "lld", "peak_mem_mb"));
+    let thin = median(&mut samples(p, "dtlto-thin-link", "wall_s"))
+        / median(&mut samples(p, "lld-thin-link", "wall_s"));
+    let size = p["sizes"]["dtlto"].as_f64().unwrap() / p["sizes"]["lld"].as_f64().unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| hello-thin |"))
+        .expect("a row for the example");
+    for figure in [
+        format!("**{link:.2}**"),
+        format!("**{mem:.2}**"),
+        format!("**{thin:.2}**"),
+        format!("**{size:.3}**"),
+    ] {
+        assert!(row.contains(&figure), "{figure} not in {row}");
+    }
+    assert!(row.ends_with("| 3/3 | pass |"), "{row}");
+}
