@@ -130,8 +130,11 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
+/// One bar of a program's group: its legend, how it is computed, its colour.
+type Metric = (&'static str, fn(&Row) -> f64, RGBColor);
+
 pub fn svg(report: &Report, path: &Path) -> Result<()> {
-    let metrics: [(&str, fn(&Row) -> f64, RGBColor); 5] = [
+    let metrics: [Metric; 5] = [
         ("link time", |r| ratio(r.link), RGBColor(31, 119, 180)),
         ("peak memory", |r| ratio(r.mem), RGBColor(255, 127, 14)),
         ("thin link time", |r| ratio(r.thin), RGBColor(44, 160, 44)),
