@@ -11,6 +11,13 @@ use serde_json::json;
 
 use crate::output::write_atomic;
 
+static NEXT_THREAD_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+thread_local! {
+    /// A small stable number per thread, for the trace's `tid`.
+    static THREAD_ID: u64 = NEXT_THREAD_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub struct Trace {
     start: Instant,
     events: Mutex<Vec<serde_json::Value>>,
@@ -28,7 +35,7 @@ impl Trace {
     pub fn span(&self, name: &str, detail: Option<&str>, begin: Instant) {
         let ts = (begin - self.start).as_micros() as u64;
         let dur = begin.elapsed().as_micros() as u64;
-        let tid = rayon::current_thread_index().map_or(0, |i| i + 1);
+        let tid = THREAD_ID.with(|id| *id);
         let mut event =
             json!({"ph": "X", "pid": 1, "tid": tid, "ts": ts, "dur": dur, "name": name});
         if let Some(d) = detail {
