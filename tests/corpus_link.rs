@@ -74,3 +74,23 @@ fn sevenzip_links_and_passes_its_check() {
 fn git_links_and_passes_its_check() {
     link_and_check("git");
 }
+
+#[test]
+fn zlib_for_aarch64_passes_its_check_under_qemu() {
+    let target = "--target=aarch64-linux-gnu";
+    let program = CorpusProgram::build_with("zlib", &[target]);
+    let work = program.work.path();
+    let out = dtlto_link(work, &program.objects, &[target], "minigzip-aarch64");
+    // The check runs $BIN directly: hand it a wrapper that runs qemu.
+    let wrapper = work.join("minigzip");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nexec qemu-aarch64 -L /usr/aarch64-linux-gnu {} \"$@\"\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    run(std::process::Command::new("chmod").arg("+x").arg(&wrapper));
+    program.check(&wrapper);
+}

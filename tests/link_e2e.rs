@@ -40,6 +40,38 @@ fn cxx_templates_vtables_exceptions_and_constructors_run_like_lld() {
 }
 
 #[test]
+fn every_optimization_level_runs_like_lld() {
+    for opt in ["-O1", "-Os", "-Oz"] {
+        link_and_compare("tests/programs/cxx-features", opt);
+    }
+}
+
+#[test]
+fn cpu_and_features_reach_the_backends() {
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    let expected = run_program(&lld_link(work.path(), &objects, &[], "ref"), false);
+    let out = dtlto_link(
+        work.path(),
+        &objects,
+        &["-mcpu=x86-64-v2", "-mattr=+popcnt"],
+        "tuned",
+    );
+    assert_eq!(run_program(&out, false), expected);
+    let err = dtlto()
+        .current_dir(work.path())
+        .args(["link", "-mcpu=no-such-cpu"])
+        .args(&objects)
+        .args(["-o", "bad"])
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&err.stderr).contains("no-such-cpu"));
+    assert!(!work.path().join("bad").exists());
+}
+
+#[test]
 fn linkage_corner_cases_run_like_lld() {
     link_and_compare("tests/programs/c-linkage", "-O2");
     link_and_compare("tests/programs/c-linkage", "-O3");

@@ -336,6 +336,11 @@ pub fn corpus_dir() -> PathBuf {
 
 impl CorpusProgram {
     pub fn build(name: &str) -> CorpusProgram {
+        Self::build_with(name, &[])
+    }
+
+    /// Builds with extra compiler flags (e.g. `--target=aarch64-linux-gnu`).
+    pub fn build_with(name: &str, extra: &[&str]) -> CorpusProgram {
         let dir = corpus_dir().join(name);
         let text = std::fs::read_to_string(dir.join("build.json")).unwrap_or_else(|e| {
             panic!(
@@ -372,6 +377,7 @@ impl CorpusProgram {
                         .args(["-flto=thin", "-O2", "-c"])
                         .args(strings("cflags"))
                         .args(strings(if cxx { "cxxflags" } else { "cflags_c" }))
+                        .args(extra)
                         .arg(source)
                         .arg("-o")
                         .arg(work.path().join(&objects[i]));

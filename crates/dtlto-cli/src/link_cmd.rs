@@ -32,6 +32,7 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
             OptLevel::Oz => dtlto_llvm::OptLevel::Oz,
         },
         cpu: line.mcpu.clone(),
+        features: line.mattr.clone(),
         reloc: if pic {
             RelocModel::Pic
         } else {

@@ -34,6 +34,8 @@ pub struct LinkLine {
     pub jobs: Option<usize>,
     pub target: Option<String>,
     pub mcpu: Option<String>,
+    /// `-mattr=+a,-b`: target features for the backends.
+    pub mattr: String,
     pub linker: String,
     pub save_temps: bool,
     pub verbose: bool,
@@ -114,6 +116,8 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                     line.target = Some(v.to_string());
                 } else if let Some(v) = a.strip_prefix("-mcpu=") {
                     line.mcpu = Some(v.to_string());
+                } else if let Some(v) = a.strip_prefix("-mattr=") {
+                    line.mattr = v.to_string();
                 } else if let Some(v) = a.strip_prefix("-fuse-ld=") {
                     match v {
                         "lld" | "bfd" | "gold" | "mold" => line.linker = v.to_string(),

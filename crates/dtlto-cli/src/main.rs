@@ -31,6 +31,9 @@ They go to clang-22 unchanged, except dtlto's own options:
   -j N, --jobs N             parallel jobs (default: all cores)
   --target=TRIPLE            target (x86_64-linux-gnu, aarch64-linux-gnu)
   -fuse-ld=lld|bfd|gold|mold final linker (default lld)
+  -mcpu=CPU, -mattr=+a,-b    target CPU and features for the backends
+  --save-temps               keep plans, IR after each step, objects, link command
+  --time-trace FILE          Chrome trace JSON: a span per stage and per backend
   --prefix-replace=OLD;NEW   write per-module outputs under NEW instead of OLD
   --import-instr-limit=N     LLVM's import knobs, with LLVM's defaults:
   --import-instr-evolution-factor=X (0.7)  --import-hot-multiplier=X (10)

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use dtlto_core::resolution::{self, Resolution};
 use dtlto_core::thinlink::{self, ThinLink, ThinLinkConfig};
+use rayon::prelude::*;
 
 use crate::driver;
 use crate::link_line::LinkLine;
@@ -49,7 +50,7 @@ pub fn run_thin_link(line: &LinkLine, output: &str) -> Result<ThinLink> {
 pub fn thin_link(line: &LinkLine) -> Result<()> {
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
     let link = run_thin_link(line, &output)?;
-    for plan in &link.plans {
+    link.plans.par_iter().try_for_each(|plan| -> Result<()> {
         let base = match &line.prefix_replace {
             Some(p) => p.apply(&plan.module),
             None => plan.module.clone(),
@@ -63,7 +64,7 @@ pub fn thin_link(line: &LinkLine) -> Result<()> {
             Path::new(&format!("{base}.plan")),
             plan.to_json().as_bytes(),
         )
-        .with_context(|| format!("writing the backend plan of {}", plan.module))?;
-    }
+        .with_context(|| format!("writing the backend plan of {}", plan.module))
+    })?;
     Ok(())
 }

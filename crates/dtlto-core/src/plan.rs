@@ -77,9 +77,10 @@ pub enum PlanError {
 }
 
 impl BackendPlan {
+    /// Compact JSON (plans of big programs are large; `jq` formats them).
     pub fn to_json(&self) -> String {
         // Serializing plain data with string keys cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+        serde_json::to_string(self).unwrap_or_default() + "\n"
     }
 
     pub fn from_json(path: &str, text: &str) -> Result<BackendPlan, PlanError> {

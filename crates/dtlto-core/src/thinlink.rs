@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::attributes::propagate_attributes;
@@ -176,8 +177,14 @@ pub fn thin_link(
     resolve_prevailing(&mut index, &is_prevailing, &preserved);
     lap("promote", &mut times);
 
+    // Each module's promotions, computed once: every importer of the module
+    // carries them in its plan.
+    let promotions: Vec<Vec<(String, String)>> = (0..index.modules.len())
+        .map(|m| promotions_of(&index, ModuleId(m as u32)))
+        .collect();
     let plans = (0..index.modules.len())
-        .map(|m| make_plan(&index, &imports, ModuleId(m as u32)))
+        .into_par_iter()
+        .map(|m| make_plan(&index, &imports, &promotions, ModuleId(m as u32)))
         .collect();
     lap("plans", &mut times);
     Ok(ThinLink {
@@ -196,7 +203,32 @@ fn ir_guid(ir_name: &str) -> Guid {
     guid(ir_name.as_bytes(), Linkage::External, b"")
 }
 
-fn make_plan(index: &CombinedIndex, imports: &ImportResult, m: ModuleId) -> BackendPlan {
+/// The locals of a module the thin link promoted: (old name, new name).
+fn promotions_of(index: &CombinedIndex, m: ModuleId) -> Vec<(String, String)> {
+    let module = &index.modules[m.0 as usize];
+    let mut promoted: Vec<(String, String)> = module
+        .summaries
+        .iter()
+        .filter_map(|s| {
+            let id = index.find_in_module(s.guid, m)?;
+            (index.state(id).promoted && !s.name.is_empty()).then(|| {
+                (
+                    s.name.clone(),
+                    format!("{}{}", s.name, module.hash.promotion_suffix()),
+                )
+            })
+        })
+        .collect();
+    promoted.sort();
+    promoted
+}
+
+fn make_plan(
+    index: &CombinedIndex,
+    imports: &ImportResult,
+    promotions: &[Vec<(String, String)>],
+    m: ModuleId,
+) -> BackendPlan {
     let module = &index.modules[m.0 as usize];
     let mut globals = Vec::new();
     for s in &module.summaries {
@@ -254,20 +286,7 @@ fn make_plan(index: &CombinedIndex, imports: &ImportResult, m: ModuleId) -> Back
             });
         }
         values.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut promoted: Vec<(String, String)> = src
-            .summaries
-            .iter()
-            .filter_map(|s| {
-                let id = index.find_in_module(s.guid, from)?;
-                (index.state(id).promoted && !s.name.is_empty()).then(|| {
-                    (
-                        s.name.clone(),
-                        format!("{}{}", s.name, src.hash.promotion_suffix()),
-                    )
-                })
-            })
-            .collect();
-        promoted.sort();
+        let promoted = promotions[from.0 as usize].clone();
         sources.push(ImportSource {
             module: src.path.clone(),
             module_hash: src.hash,
