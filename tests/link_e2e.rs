@@ -297,3 +297,22 @@ fn time_trace_has_a_span_per_stage_and_backend() {
     assert_eq!(backends.len(), objects.len(), "{backends:?}");
     assert!(events.iter().all(|e| e["ph"] == "X" && e["dur"].is_u64()));
 }
+
+#[test]
+fn static_and_non_pie_executables_link_and_run() {
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    let expected = run_program(&lld_link(work.path(), &objects, &[], "ref"), false);
+    for (flag, name) in [("-static", "hello-static"), ("-no-pie", "hello-nopie")] {
+        let out = dtlto_link(work.path(), &objects, &[flag], name);
+        assert_eq!(run_program(&out, false), expected, "{flag}");
+        let headers = run(Command::new("llvm-readelf-22").args(["-h", "-l"]).arg(&out));
+        let text = String::from_utf8_lossy(&headers.stdout);
+        // Position-dependent executables are ET_EXEC; -static has no interpreter.
+        assert!(text.contains("EXEC (Executable file)"), "{flag}:\n{text}");
+        if flag == "-static" {
+            assert!(!text.contains("INTERP"), "{flag}:\n{text}");
+        }
+    }
+}
