@@ -18,19 +18,12 @@ use dtlto_llvm::{BackendOptions, RelocModel};
 
 use crate::backends;
 use crate::driver;
-use crate::link_line::{LinkLine, OptLevel};
+use crate::link_line::LinkLine;
 use crate::trace::Trace;
 
 pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
     BackendOptions {
-        opt_level: match line.opt_level {
-            OptLevel::O0 => dtlto_llvm::OptLevel::O0,
-            OptLevel::O1 => dtlto_llvm::OptLevel::O1,
-            OptLevel::O2 => dtlto_llvm::OptLevel::O2,
-            OptLevel::O3 => dtlto_llvm::OptLevel::O3,
-            OptLevel::Os => dtlto_llvm::OptLevel::Os,
-            OptLevel::Oz => dtlto_llvm::OptLevel::Oz,
-        },
+        opt_level: line.opt_level,
         cpu: line.mcpu.clone(),
         features: line.mattr.clone(),
         reloc: if pic {

@@ -5,6 +5,7 @@
 
 use anyhow::{bail, Context, Result};
 use dtlto_core::import::ImportConfig;
+pub use dtlto_llvm::OptLevel;
 
 /// One `--prefix-replace=OLD;NEW`, as lld's `--thinlto-prefix-replace`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,7 +30,7 @@ impl PrefixReplace {
 #[derive(Clone, Debug, Default)]
 pub struct LinkLine {
     pub output: Option<String>,
-    /// Backend optimization level: 0..=3, or 's'/'z' mapped to 2 with size.
+    /// Backend optimization level (`-O0`..`-O3`, `-Os`, `-Oz`).
     pub opt_level: OptLevel,
     pub jobs: Option<usize>,
     pub target: Option<String>,
@@ -44,28 +45,6 @@ pub struct LinkLine {
     pub import: ImportConfig,
     /// Arguments for the compiler driver, in order (inputs, -l, -L, -Wl, ...).
     pub driver_args: Vec<String>,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OptLevel {
-    O0,
-    O1,
-    #[default]
-    O2,
-    O3,
-    Os,
-    Oz,
-}
-
-impl OptLevel {
-    pub fn level(self) -> u8 {
-        match self {
-            OptLevel::O0 => 0,
-            OptLevel::O1 => 1,
-            OptLevel::O2 | OptLevel::Os | OptLevel::Oz => 2,
-            OptLevel::O3 => 3,
-        }
-    }
 }
 
 fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str> {
@@ -90,12 +69,6 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
         let a = args[i].as_str();
         match a {
             "-o" => line.output = Some(value(args, &mut i, a)?.to_string()),
-            "-O0" => line.opt_level = OptLevel::O0,
-            "-O1" => line.opt_level = OptLevel::O1,
-            "-O2" | "-O" => line.opt_level = OptLevel::O2,
-            "-O3" => line.opt_level = OptLevel::O3,
-            "-Os" => line.opt_level = OptLevel::Os,
-            "-Oz" => line.opt_level = OptLevel::Oz,
             "-j" | "--jobs" => line.jobs = Some(number(a, value(args, &mut i, a)?)?),
             "--target" | "-target" => line.target = Some(value(args, &mut i, a)?.to_string()),
             "--save-temps" | "-save-temps" => line.save_temps = true,
@@ -106,7 +79,9 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
             "-flto" | "-flto=thin" => {}
             _ => {
-                if let Some(v) = a.strip_prefix("-o") {
+                if let Some(level) = a.strip_prefix("-O").and_then(OptLevel::parse) {
+                    line.opt_level = level;
+                } else if let Some(v) = a.strip_prefix("-o") {
                     line.output = Some(v.to_string());
                 } else if let Some(v) = a.strip_prefix("-j") {
                     line.jobs = Some(number("-j", v)?);

@@ -79,9 +79,9 @@ enum Command {
         /// Where to write the object (atomically).
         #[arg(short = 'o', value_name = "OUT.o")]
         output: PathBuf,
-        /// Optimization level.
-        #[arg(short = 'O', value_enum, default_value = "2")]
-        opt: Opt,
+        /// Optimization level: 0, 1, 2, 3, s or z.
+        #[arg(short = 'O', default_value = "2", value_parser = parse_opt_level)]
+        opt: dtlto_llvm::OptLevel,
         /// Target CPU (default: what clang passes to LTO for the triple).
         #[arg(long)]
         mcpu: Option<String>,
@@ -138,25 +138,13 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Opt {
-    #[value(name = "0")]
-    O0,
-    #[value(name = "1")]
-    O1,
-    #[value(name = "2")]
-    O2,
-    #[value(name = "3")]
-    O3,
-    #[value(name = "s")]
-    Os,
-    #[value(name = "z")]
-    Oz,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum Reloc {
     Pic,
     Static,
+}
+
+fn parse_opt_level(text: &str) -> Result<dtlto_llvm::OptLevel, String> {
+    dtlto_llvm::OptLevel::parse(text).ok_or_else(|| format!("`{text}` is not 0, 1, 2, 3, s or z"))
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -177,14 +165,7 @@ fn run(cli: Cli) -> Result<()> {
             imports,
         } => {
             let options = dtlto_llvm::BackendOptions {
-                opt_level: match opt {
-                    Opt::O0 => dtlto_llvm::OptLevel::O0,
-                    Opt::O1 => dtlto_llvm::OptLevel::O1,
-                    Opt::O2 => dtlto_llvm::OptLevel::O2,
-                    Opt::O3 => dtlto_llvm::OptLevel::O3,
-                    Opt::Os => dtlto_llvm::OptLevel::Os,
-                    Opt::Oz => dtlto_llvm::OptLevel::Oz,
-                },
+                opt_level: opt,
                 cpu: mcpu,
                 features: mattr,
                 reloc: match reloc {

@@ -48,14 +48,28 @@ impl OptLevel {
         }
     }
 
-    /// lld's `--lto-CGO` default for this `--lto-O` level.
-    fn codegen_level(self) -> u8 {
+    /// The numeric level: lld's `--lto-CGO` default for this `--lto-O`,
+    /// and what the thin link compares with 0 (no import at -O0).
+    pub fn level(self) -> u8 {
         match self {
             OptLevel::O0 => 0,
             OptLevel::O1 => 1,
             OptLevel::O2 | OptLevel::Os | OptLevel::Oz => 2,
             OptLevel::O3 => 3,
         }
+    }
+
+    /// `0`, `1`, `2`, `3`, `s` or `z` (what follows `-O`).
+    pub fn parse(text: &str) -> Option<OptLevel> {
+        Some(match text {
+            "0" => OptLevel::O0,
+            "1" => OptLevel::O1,
+            "2" | "" => OptLevel::O2,
+            "3" => OptLevel::O3,
+            "s" => OptLevel::Os,
+            "z" => OptLevel::Oz,
+            _ => return None,
+        })
     }
 }
 
@@ -166,7 +180,7 @@ pub fn run_backend(
         triple: &triple,
         cpu: &cpu,
         features: &options.features,
-        codegen_level: options.opt_level.codegen_level(),
+        codegen_level: options.opt_level.level(),
         reloc: options.reloc,
         function_sections: options.function_sections,
         data_sections: options.data_sections,

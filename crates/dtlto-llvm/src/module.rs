@@ -60,18 +60,7 @@ impl<'c> Module<'c> {
             LLVMDisposeMemoryBuffer(buf);
             failed
         };
-        if failed != 0 || raw.is_null() {
-            let errors = ctx.take_errors().join("; ");
-            return Err(if errors.is_empty() {
-                "invalid bitcode".into()
-            } else {
-                errors
-            });
-        }
-        Ok(Module {
-            raw,
-            _context: PhantomData,
-        })
+        Self::parsed(ctx, failed, raw)
     }
 
     /// Opens a module lazily: bodies are read only when materialized.
@@ -87,6 +76,11 @@ impl<'c> Module<'c> {
             }
             failed
         };
+        Self::parsed(ctx, failed, raw)
+    }
+
+    /// The module a bitcode reader returned, or the context's diagnostics.
+    fn parsed(ctx: &'c Context, failed: i32, raw: LLVMModuleRef) -> Result<Module<'c>, String> {
         if failed != 0 || raw.is_null() {
             let errors = ctx.take_errors().join("; ");
             return Err(if errors.is_empty() {
