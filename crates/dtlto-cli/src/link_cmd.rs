@@ -12,13 +12,13 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use dtlto_core::input::InputFile;
-use dtlto_core::resolution::{self, Origin};
-use dtlto_core::thinlink::{self, ThinLinkConfig};
+use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 
 use crate::backends;
 use crate::driver;
 use crate::link_line::LinkLine;
+use crate::thin_link_cmd::{run_thin_link, ThinLinked};
 use crate::trace::Trace;
 
 pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
@@ -39,26 +39,13 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
     let started = Instant::now();
     let trace = Trace::new(started);
-    let cmd = driver::linker_command(line, &output)?;
-    let view = driver::linker_view(&cmd)?;
-    trace.span("Driver", Some(&cmd.program), started);
-    let t = Instant::now();
-    let inputs = driver::load_inputs(&view)?;
-    trace.span("Read inputs", None, t);
-    let t = Instant::now();
-    let resolution = resolution::resolve(&inputs, &view.options)?;
-    trace.span("Resolve", None, t);
-    if resolution.modules.is_empty() {
-        bail!("no ThinLTO bitcode among the inputs; link them with clang-22 directly");
-    }
-    let origins: Vec<Origin> = resolution.modules.iter().map(|m| m.origin).collect();
-    let config = ThinLinkConfig {
-        import: line.import.clone(),
-        opt_level: line.opt_level.level(),
-    };
-    let t = Instant::now();
-    let link = thinlink::thin_link(resolution, &config)?;
-    trace.span("Thin link", None, t);
+    let ThinLinked {
+        cmd,
+        view,
+        inputs,
+        origins,
+        link,
+    } = run_thin_link(line, &output, &trace)?;
     let thin_done = Instant::now();
 
     let out_path = Path::new(&output);

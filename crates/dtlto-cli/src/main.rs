@@ -196,7 +196,8 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let line = link_line::parse(&args)?;
             let output = line.output.clone().unwrap_or_else(|| "a.out".into());
-            let link = thin_link_cmd::run_thin_link(&line, &output)?;
+            let trace = trace::Trace::new(std::time::Instant::now());
+            let link = thin_link_cmd::run_thin_link(&line, &output, &trace)?.link;
             if resolutions {
                 print!("{}", link.resolution_file());
                 return Ok(());

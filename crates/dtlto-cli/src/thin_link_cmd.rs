@@ -6,34 +6,56 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
-use dtlto_core::resolution::{self, Resolution};
+use anyhow::{bail, Context, Result};
+use dtlto_core::input::InputFile;
+use dtlto_core::resolution::{self, Origin};
 use dtlto_core::thinlink::{self, ThinLink, ThinLinkConfig};
 use rayon::prelude::*;
 
-use crate::driver;
+use crate::driver::{self, LinkerCommand, LinkerView};
 use crate::link_line::LinkLine;
 use crate::output::write_atomic;
+use crate::trace::Trace;
 
-/// Read -> resolve -> thin link; shared by `thin-link` and `link`.
-pub fn run_thin_link(line: &LinkLine, output: &str) -> Result<ThinLink> {
+/// Everything the thin link produced, and what the final link needs of
+/// what came before it.
+pub struct ThinLinked {
+    pub cmd: LinkerCommand,
+    pub view: LinkerView,
+    pub inputs: Vec<InputFile>,
+    /// Where each module of `link` came from on the link line.
+    pub origins: Vec<Origin>,
+    pub link: ThinLink,
+}
+
+/// Driver -> read -> resolve -> thin link; shared by `link`, `thin-link`
+/// and `summary`. Each stage is a span of `trace`.
+pub fn run_thin_link(line: &LinkLine, output: &str, trace: &Trace) -> Result<ThinLinked> {
     let started = Instant::now();
     let cmd = driver::linker_command(line, output)?;
     if line.verbose {
         eprintln!("dtlto: resolving over: {cmd}");
     }
     let view = driver::linker_view(&cmd)?;
+    trace.span("Driver", Some(&cmd.program), started);
+    let t = Instant::now();
     let inputs = driver::load_inputs(&view)?;
+    trace.span("Read inputs", None, t);
     let read = started.elapsed();
-    let resolution: Resolution = resolution::resolve(&inputs, &view.options)?;
+    let t = Instant::now();
+    let resolution = resolution::resolve(&inputs, &view.options)?;
+    trace.span("Resolve", None, t);
     if resolution.modules.is_empty() {
-        anyhow::bail!("no ThinLTO bitcode among the inputs; nothing to thin-link");
+        bail!("no ThinLTO bitcode among the inputs; link them with clang-22 directly");
     }
+    let origins: Vec<Origin> = resolution.modules.iter().map(|m| m.origin).collect();
     let config = ThinLinkConfig {
         import: line.import.clone(),
         opt_level: line.opt_level.level(),
     };
+    let t = Instant::now();
     let link = thinlink::thin_link(resolution, &config)?;
+    trace.span("Thin link", None, t);
     if line.verbose {
         eprintln!(
             "dtlto: read {} files in {:.3}s",
@@ -44,12 +66,18 @@ pub fn run_thin_link(line: &LinkLine, output: &str) -> Result<ThinLink> {
             eprintln!("dtlto: thin link: {stage:<10} {:.3}s", t.as_secs_f64());
         }
     }
-    Ok(link)
+    Ok(ThinLinked {
+        cmd,
+        view,
+        inputs,
+        origins,
+        link,
+    })
 }
 
 pub fn thin_link(line: &LinkLine) -> Result<()> {
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
-    let link = run_thin_link(line, &output)?;
+    let link = run_thin_link(line, &output, &Trace::new(Instant::now()))?.link;
     link.plans.par_iter().try_for_each(|plan| -> Result<()> {
         let base = match &line.prefix_replace {
             Some(p) => p.apply(&plan.module),
