@@ -138,7 +138,7 @@ struct ModuleImporter<'a> {
     index: &'a CombinedIndex,
     config: &'a ImportConfig,
     module: ModuleId,
-    is_prevailing: &'a dyn Fn(Guid, SummaryId) -> bool,
+    is_prevailing: &'a dyn Fn(Guid, ModuleId) -> bool,
     imports: ImportList,
     exports: &'a mut Vec<ExportList>,
     thresholds: HashMap<Guid, Threshold>,
@@ -150,7 +150,7 @@ struct ModuleImporter<'a> {
 pub fn compute_imports(
     index: &CombinedIndex,
     config: &ImportConfig,
-    is_prevailing: &dyn Fn(Guid, SummaryId) -> bool,
+    is_prevailing: &dyn Fn(Guid, ModuleId) -> bool,
 ) -> ImportResult {
     let n = index.modules.len();
     let mut result = ImportResult {
@@ -442,7 +442,7 @@ impl ModuleImporter<'_> {
         // prevailing one, which must then be imported.
         self.index.summaries_of(guid).len() > 1
             && self.index.state(here).linkage.is_interposable()
-            && !(self.is_prevailing)(guid, here)
+            && !(self.is_prevailing)(guid, self.index.module_of(here))
     }
 
     /// `GlobalsImporter::onImportingSummary`.

@@ -15,7 +15,7 @@ use crate::summary::{Linkage, SummaryKind, Visibility};
 pub fn internalize_and_promote(
     index: &mut CombinedIndex,
     is_exported: &dyn Fn(ModuleId, Guid) -> bool,
-    is_prevailing: &dyn Fn(Guid, SummaryId) -> bool,
+    is_prevailing: &dyn Fn(Guid, ModuleId) -> bool,
 ) {
     for guid in index.guids() {
         let list = index.summaries_of(guid).to_vec();
@@ -39,7 +39,7 @@ pub fn internalize_and_promote(
             }
             // Only a single, prevailing copy of a weak/linkonce value is
             // internalized: that cannot grow the binary.
-            if single_visible_copy && is_prevailing(guid, s) {
+            if single_visible_copy && is_prevailing(guid, index.module_of(s)) {
                 index.state_mut(s).linkage = Linkage::Internal;
             }
         }
@@ -61,7 +61,7 @@ fn elf_visibility(index: &CombinedIndex, list: &[SummaryId]) -> Visibility {
 
 pub fn resolve_prevailing(
     index: &mut CombinedIndex,
-    is_prevailing: &dyn Fn(Guid, SummaryId) -> bool,
+    is_prevailing: &dyn Fn(Guid, ModuleId) -> bool,
     preserved: &HashSet<Guid>,
 ) {
     // Globals an alias points to keep their linkage: an alias cannot point
@@ -86,8 +86,9 @@ pub fn resolve_prevailing(
             }
             let is_alias = matches!(index.summary(s).kind, SummaryKind::Alias { .. });
             let promoted = index.state(s).promoted;
+            let prevailing = is_prevailing(guid, index.module_of(s));
             let st = index.state_mut(s);
-            if is_prevailing(guid, s) {
+            if prevailing {
                 if original.is_linkonce() {
                     st.linkage = if original == Linkage::LinkOnceOdr {
                         Linkage::WeakOdr

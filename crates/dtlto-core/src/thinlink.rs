@@ -13,7 +13,7 @@ use crate::attributes::propagate_attributes;
 use crate::dead::{compute_dead_symbols, DeadError};
 use crate::guid::{guid, Guid};
 use crate::import::{compute_imports, ImportConfig, ImportKind, ImportResult};
-use crate::index::{CombinedIndex, ModuleId, SummaryId};
+use crate::index::{CombinedIndex, ModuleId};
 use crate::plan::{BackendPlan, GlobalPlan, ImportSource, ImportedValue, PLAN_FORMAT_VERSION};
 use crate::promote::{internalize_and_promote, resolve_prevailing};
 use crate::resolution::{Resolution, SymbolResolution};
@@ -149,8 +149,8 @@ pub fn thin_link(
     }
     lap("attributes", &mut times);
 
-    let is_prevailing =
-        |g: Guid, s: SummaryId| prevailing_module.get(&g) == Some(&index.module_of(s));
+    // Does this module hold the copy of `g` the linker keeps?
+    let is_prevailing = |g: Guid, m: ModuleId| prevailing_module.get(&g) == Some(&m);
     let mut import_config = config.import.clone();
     import_config.disabled |= config.opt_level == 0;
     let imports = compute_imports(&index, &import_config, &is_prevailing);
@@ -168,11 +168,6 @@ pub fn thin_link(
     let is_exported = |m: ModuleId, g: Guid| {
         imports.exports[m.0 as usize].contains_key(&g) || exported.contains(&g)
     };
-    let module_of: Vec<ModuleId> = (0..index.summaries.len())
-        .map(|i| index.module_of(SummaryId(i as u32)))
-        .collect();
-    let is_prevailing =
-        |g: Guid, s: SummaryId| prevailing_module.get(&g) == Some(&module_of[s.0 as usize]);
     internalize_and_promote(&mut index, &is_exported, &is_prevailing);
     resolve_prevailing(&mut index, &is_prevailing, &preserved);
     lap("promote", &mut times);
