@@ -51,7 +51,6 @@ pub fn link_unit(modules: usize, functions: usize) -> Resolution {
             source_file_name: source.clone(),
             hash: ModuleHash([m as u32, 1, 2, 3, 4]),
             globals: Vec::new(),
-            comdats: Vec::new(),
             summaries: Vec::new(),
             symbols: Vec::new(),
             symtab_comdats: Vec::new(),
@@ -92,7 +91,6 @@ pub fn link_unit(modules: usize, functions: usize) -> Resolution {
                 linkage: Linkage::External,
                 visibility: Visibility::Default,
                 is_declaration: false,
-                comdat: None,
             });
             module.summaries.push(GlobalSummary {
                 guid: g,

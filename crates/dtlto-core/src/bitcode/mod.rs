@@ -22,7 +22,7 @@ mod stream;
 mod summary;
 mod symtab;
 
-pub use module::{BitcodeModule, ComdatInfo, IrGlobal, IrGlobalKind};
+pub use module::{BitcodeModule, IrGlobal, IrGlobalKind};
 pub use symtab::{SymbolFlags, SymtabSymbol};
 
 use thiserror::Error;

@@ -12,7 +12,6 @@ use crate::summary::{GlobalSummary, Linkage, ModuleHash, Visibility};
 const MODULE_CODE_TRIPLE: u64 = 2;
 const MODULE_CODE_GLOBALVAR: u64 = 7;
 const MODULE_CODE_FUNCTION: u64 = 8;
-const MODULE_CODE_COMDAT: u64 = 12;
 const MODULE_CODE_ALIAS: u64 = 14;
 const MODULE_CODE_SOURCE_FILENAME: u64 = 16;
 const MODULE_CODE_HASH: u64 = 17;
@@ -35,14 +34,6 @@ pub struct IrGlobal {
     pub linkage: Linkage,
     pub visibility: Visibility,
     pub is_declaration: bool,
-    /// Index into [`BitcodeModule::comdats`].
-    pub comdat: Option<u32>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ComdatInfo {
-    pub name: String,
-    pub selection_kind: u64,
 }
 
 /// Everything the thin link knows about one bitcode module.
@@ -55,7 +46,6 @@ pub struct BitcodeModule {
     pub hash: ModuleHash,
     /// Global values in value-id order.
     pub globals: Vec<IrGlobal>,
-    pub comdats: Vec<ComdatInfo>,
     /// Per-module summaries, in record order.
     pub summaries: Vec<GlobalSummary>,
     /// The irsymtab: what a linker sees.
@@ -118,7 +108,6 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
         source_file_name: String::new(),
         hash: ModuleHash::default(),
         globals: Vec::new(),
-        comdats: Vec::new(),
         summaries: Vec::new(),
         symbols: Vec::new(),
         symtab_comdats: Vec::new(),
@@ -145,13 +134,6 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
                     *slot = *v as u32;
                 }
             }
-            MODULE_CODE_COMDAT => {
-                let name = strtab_name(strtab, rec, "MODULE_CODE_COMDAT")?;
-                module.comdats.push(ComdatInfo {
-                    name: String::from_utf8_lossy(name).into_owned(),
-                    selection_kind: op(rec, 2, "MODULE_CODE_COMDAT")?,
-                });
-            }
             _ => {}
         }
     }
@@ -160,7 +142,7 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
     for rec in &raw.module_records {
         // v2 records: [strtab offset, strtab size, v1 fields...]; the
         // linkage is v1 field 3 in every kind.
-        let (kind, what, decl, visibility_at, comdat_at) = match rec.code {
+        let (kind, what, decl, visibility_at) = match rec.code {
             MODULE_CODE_GLOBALVAR => {
                 let has_init = op(rec, 4, "MODULE_CODE_GLOBALVAR")? != 0;
                 (
@@ -168,21 +150,14 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
                     "MODULE_CODE_GLOBALVAR",
                     !has_init,
                     8,
-                    Some(13),
                 )
             }
             MODULE_CODE_FUNCTION => {
                 let is_proto = op(rec, 4, "MODULE_CODE_FUNCTION")? != 0;
-                (
-                    IrGlobalKind::Function,
-                    "MODULE_CODE_FUNCTION",
-                    is_proto,
-                    9,
-                    Some(14),
-                )
+                (IrGlobalKind::Function, "MODULE_CODE_FUNCTION", is_proto, 9)
             }
-            MODULE_CODE_ALIAS => (IrGlobalKind::Alias, "MODULE_CODE_ALIAS", false, 6, None),
-            MODULE_CODE_IFUNC => (IrGlobalKind::IFunc, "MODULE_CODE_IFUNC", false, 6, None),
+            MODULE_CODE_ALIAS => (IrGlobalKind::Alias, "MODULE_CODE_ALIAS", false, 6),
+            MODULE_CODE_IFUNC => (IrGlobalKind::IFunc, "MODULE_CODE_IFUNC", false, 6),
             _ => continue,
         };
         let name = strtab_name(strtab, rec, what)?;
@@ -192,10 +167,6 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
             .get(visibility_at)
             .map(|&v| Visibility::from_bits(v))
             .unwrap_or(Visibility::Default);
-        let comdat = comdat_at
-            .and_then(|at| rec.ops.get(at).copied())
-            .filter(|&c| c != 0)
-            .map(|c| c as u32 - 1);
         module.globals.push(IrGlobal {
             name: String::from_utf8_lossy(name).into_owned(),
             guid: guid(name, linkage, &source_file_name),
@@ -203,7 +174,6 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
             linkage,
             visibility,
             is_declaration: decl,
-            comdat,
         });
     }
     Ok(module)
