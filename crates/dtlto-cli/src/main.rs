@@ -53,6 +53,18 @@ struct Cli {
     command: Command,
 }
 
+/// The link line of `link`, `thin-link` and `summary` (see LINK LINE below).
+#[derive(clap::Args)]
+struct LinkLineArgs {
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "LINK LINE"
+    )]
+    args: Vec<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Link: read, resolve, thin link, run the backends on a thread pool
@@ -61,13 +73,8 @@ enum Command {
     /// -fuse-ld=lld` at link time.
     #[command(after_help = LINK_LINE_HELP)]
     Link {
-        #[arg(
-            trailing_var_arg = true,
-            allow_hyphen_values = true,
-            required = true,
-            value_name = "LINK LINE"
-        )]
-        args: Vec<String>,
+        #[command(flatten)]
+        line: LinkLineArgs,
     },
     /// Run one backend job: apply PLAN to MODULE (importing from the
     /// IMPORTS, one file per import source of the plan, in its order),
@@ -104,13 +111,8 @@ enum Command {
     /// --thinlto-emit-imports-files`.
     #[command(after_help = LINK_LINE_HELP)]
     ThinLink {
-        #[arg(
-            trailing_var_arg = true,
-            allow_hyphen_values = true,
-            required = true,
-            value_name = "LINK LINE"
-        )]
-        args: Vec<String>,
+        #[command(flatten)]
+        line: LinkLineArgs,
     },
     /// Print the combined index after the thin link: summaries, resolved
     /// linkages, liveness and imports (text, --json, or the import graph as
@@ -127,13 +129,8 @@ enum Command {
         /// writes to <output>.resolution.txt with -save-temps).
         #[arg(long, conflicts_with = "json")]
         resolutions: bool,
-        #[arg(
-            trailing_var_arg = true,
-            allow_hyphen_values = true,
-            required = true,
-            value_name = "LINK LINE"
-        )]
-        args: Vec<String>,
+        #[command(flatten)]
+        line: LinkLineArgs,
     },
 }
 
@@ -149,8 +146,8 @@ fn parse_opt_level(text: &str) -> Result<dtlto_llvm::OptLevel, String> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Link { args } => {
-            let line = link_line::parse(&args)?;
+        Command::Link { line } => {
+            let line = link_line::parse(&line.args)?;
             link_cmd::link(&line)
         }
         Command::Backend {
@@ -184,17 +181,17 @@ fn run(cli: Cli) -> Result<()> {
                 options,
             })
         }
-        Command::ThinLink { args } => {
-            let line = link_line::parse(&args)?;
+        Command::ThinLink { line } => {
+            let line = link_line::parse(&line.args)?;
             thin_link_cmd::thin_link(&line)
         }
         Command::Summary {
             json,
             dot,
             resolutions,
-            args,
+            line,
         } => {
-            let line = link_line::parse(&args)?;
+            let line = link_line::parse(&line.args)?;
             let output = line.output.clone().unwrap_or_else(|| "a.out".into());
             let trace = trace::Trace::new(std::time::Instant::now());
             let link = thin_link_cmd::run_thin_link(&line, &output, &trace)?.link;

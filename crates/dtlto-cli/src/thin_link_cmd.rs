@@ -41,7 +41,7 @@ pub fn run_thin_link(line: &LinkLine, output: &str, trace: &Trace) -> Result<Thi
     let t = Instant::now();
     let inputs = driver::load_inputs(&view)?;
     trace.span("Read inputs", None, t);
-    let read = started.elapsed();
+    let read = t.elapsed();
     let t = Instant::now();
     let resolution = resolution::resolve(&inputs, &view.options)?;
     trace.span("Resolve", None, t);
