@@ -93,7 +93,7 @@ pub fn run_all(
 }
 
 /// A file-name-safe short name for a module identifier.
-fn file_stem(module: &str) -> String {
+pub fn file_stem(module: &str) -> String {
     let base = module
         .rsplit(['/', '('])
         .next()

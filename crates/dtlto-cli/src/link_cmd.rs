@@ -16,6 +16,7 @@ use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 
 use crate::backends;
+use crate::delegate;
 use crate::driver;
 use crate::link_line::LinkLine;
 use crate::thin_link_cmd::{run_thin_link, ThinLinked};
@@ -66,17 +67,47 @@ pub fn link(line: &LinkLine) -> Result<()> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = backend_options(line, view.pic);
-    let objects = backends::run_all(
-        &link.index.modules,
-        &link.plans,
-        &options,
-        jobs,
-        temps.path(),
-        line.save_temps,
-        &trace,
-    )?;
+    // Delegated links keep their job files and objects next to the output
+    // until the final link is done (and after, with --save-temps).
+    let mut _delegated_files = None;
+    let objects = match &line.distribution {
+        None => backends::run_all(
+            &link.index.modules,
+            &link.plans,
+            &options,
+            jobs,
+            temps.path(),
+            line.save_temps,
+            &trace,
+        )?,
+        Some(dist) => {
+            let delegated = delegate::run(
+                dist,
+                &delegate::DelegateInput {
+                    modules: &link.index.modules,
+                    plans: &link.plans,
+                    origins: &origins,
+                    view: &view,
+                    options: &options,
+                    output: out_path,
+                    save_temps: line.save_temps,
+                    verbose: line.verbose,
+                },
+            )?;
+            _delegated_files = Some(delegated.temporaries);
+            delegated.objects
+        }
+    };
     let backends_done = Instant::now();
-    trace.span("Backends", None, thin_done);
+    trace.span(
+        if line.distribution.is_some() {
+            "Distributed backends"
+        } else {
+            "Backends"
+        },
+        None,
+        thin_done,
+    );
 
     let args = final_link_args(&cmd.args, &view, &inputs, &origins, &objects, temps.path())?;
     let tmp_output = temps.path().join("output");

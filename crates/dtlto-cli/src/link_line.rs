@@ -7,6 +7,8 @@ use anyhow::{bail, Context, Result};
 use dtlto_core::import::ImportConfig;
 pub use dtlto_llvm::OptLevel;
 
+use crate::delegate::Distribution;
+
 /// One `--prefix-replace=OLD;NEW`, as lld's `--thinlto-prefix-replace`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PrefixReplace {
@@ -43,6 +45,8 @@ pub struct LinkLine {
     pub time_trace: Option<String>,
     pub prefix_replace: Option<PrefixReplace>,
     pub import: ImportConfig,
+    /// `--distributor=EXE`: run the backends as DTLTO jobs of EXE.
+    pub distribution: Option<Distribution>,
     /// Arguments for the compiler driver, in order (inputs, -l, -L, -Wl, ...).
     pub driver_args: Vec<String>,
 }
@@ -64,9 +68,23 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
         linker: "lld".into(),
         ..LinkLine::default()
     };
+    let mut dist = Distribution::default();
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
+        if let Some((name, v)) = distribution_option(a) {
+            match name {
+                "distributor" => dist.distributor = v.to_string(),
+                "distributor-arg" => dist.distributor_args.push(v.to_string()),
+                "remote-compiler" => dist.remote_compiler = Some(v.to_string()),
+                "remote-compiler-prepend-arg" => {
+                    dist.remote_compiler_prepend_args.push(v.to_string())
+                }
+                _ => dist.remote_compiler_args.push(v.to_string()),
+            }
+            i += 1;
+            continue;
+        }
         match a {
             "-o" => line.output = Some(value(args, &mut i, a)?.to_string()),
             "-j" | "--jobs" => line.jobs = Some(number(a, value(args, &mut i, a)?)?),
@@ -117,7 +135,39 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
         }
         i += 1;
     }
+    if !dist.distributor.is_empty() {
+        line.distribution = Some(dist);
+    } else if dist.remote_compiler.is_some()
+        || !dist.distributor_args.is_empty()
+        || !dist.remote_compiler_prepend_args.is_empty()
+        || !dist.remote_compiler_args.is_empty()
+    {
+        bail!("--distributor-arg and --remote-compiler* options need --distributor=EXE");
+    }
     Ok(line)
+}
+
+/// The delegation options, under dtlto's names, lld's (`--thinlto-...`)
+/// and clang's (`-fthinlto-distributor=`, `-Xthinlto-distributor=`).
+fn distribution_option(a: &str) -> Option<(&'static str, &str)> {
+    const NAMES: [(&str, &str); 7] = [
+        ("distributor", "distributor"),
+        ("distributor-arg", "distributor-arg"),
+        ("remote-compiler", "remote-compiler"),
+        ("remote-compiler-prepend-arg", "remote-compiler-prepend-arg"),
+        ("remote-compiler-arg", "remote-compiler-arg"),
+        ("fthinlto-distributor", "distributor"),
+        ("Xthinlto-distributor", "distributor-arg"),
+    ];
+    let (flag, v) = a.split_once('=')?;
+    let flag = flag
+        .strip_prefix("--thinlto-")
+        .or_else(|| flag.strip_prefix("--"))
+        .or_else(|| flag.strip_prefix('-'))?;
+    NAMES
+        .iter()
+        .find(|(spelled, _)| *spelled == flag)
+        .map(|&(_, name)| (name, v))
 }
 
 /// LLVM's import options, with or without a leading `--`/`-` and `-mllvm`
@@ -180,6 +230,25 @@ mod tests {
         assert!(parse(&args("-fuse-ld=foo")).is_err());
         assert!(parse(&args("--prefix-replace=nosep")).is_err());
         assert!(parse(&args("-o")).is_err());
+    }
+
+    #[test]
+    fn distribution_options_under_dtlto_and_lld_names() {
+        let l = parse(&args(
+            "a.o --distributor=/bin/d --distributor-arg=x --thinlto-distributor-arg=y \
+             --remote-compiler=rc --thinlto-remote-compiler-prepend-arg=p --remote-compiler-arg=r",
+        ))
+        .unwrap();
+        let d = l.distribution.unwrap();
+        assert_eq!(d.distributor, "/bin/d");
+        assert_eq!(d.distributor_args, ["x", "y"]);
+        assert_eq!(d.remote_compiler.as_deref(), Some("rc"));
+        assert_eq!(d.remote_compiler_prepend_args, ["p"]);
+        assert_eq!(d.remote_compiler_args, ["r"]);
+        assert_eq!(l.driver_args, ["a.o"]);
+        let clang = parse(&args("a.o -fthinlto-distributor=d -Xthinlto-distributor=z")).unwrap();
+        assert_eq!(clang.distribution.unwrap().distributor_args, ["z"]);
+        assert!(parse(&args("a.o --distributor-arg=x")).is_err());
     }
 
     #[test]

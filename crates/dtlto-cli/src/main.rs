@@ -7,6 +7,8 @@
 
 mod backend_cmd;
 mod backends;
+mod delegate;
+mod distribute_cmd;
 mod driver;
 mod link_cmd;
 mod link_line;
@@ -40,7 +42,15 @@ They go to clang-22 unchanged, except dtlto's own options:
   --import-critical-multiplier=X (100)     --import-cold-multiplier=X (0)
   --import-hot-evolution-factor=X (1.0)    --import-cutoff=N (-1, no limit)
   --force-import-all, --import-declaration, --no-import
-  -v                         print stage times and commands";
+  -v                         print stage times and commands
+DELEGATED BACKENDS (lld's --thinlto-* spellings are accepted too):
+  --distributor=EXE          write a DTLTO job file (LLVM's JSON schema) and run
+                             `EXE [ARGS] JOBFILE` to run the backends, e.g.
+                             --distributor=dtlto --distributor-arg=distribute
+  --distributor-arg=ARG      an argument for the distributor (repeatable)
+  --remote-compiler=PATH     the program jobs run (default: this dtlto)
+  --remote-compiler-prepend-arg=ARG  an argument before `backend` (repeatable)
+  --remote-compiler-arg=ARG  an argument after the shared backend options";
 
 #[derive(Parser)]
 #[command(
@@ -105,6 +115,25 @@ enum Command {
         module: PathBuf,
         /// Bitcode of the modules the plan imports from, in the plan's order.
         imports: Vec<PathBuf>,
+    },
+    /// Run the jobs of a DTLTO job file (LLVM 22's JSON schema, written by
+    /// `dtlto link --distributor` or by `ld.lld-22 --thinlto-distributor`)
+    /// on this machine's cores. Every failed job is reported with its
+    /// command and output; the exit status is non-zero if any failed. As
+    /// lld's distributor: `--thinlto-distributor=dtlto
+    /// --thinlto-distributor-arg=distribute`.
+    Distribute {
+        /// Jobs run at once (default: all cores).
+        #[arg(short = 'j', long)]
+        jobs: Option<usize>,
+        /// Kill and fail a job that runs longer than SECONDS.
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
+        /// Print every job's command.
+        #[arg(short = 'v', long)]
+        verbose: bool,
+        /// The job file (lld passes it last).
+        job_file: PathBuf,
     },
     /// Thin link only: write <module>.imports (lld's format) and <module>.plan
     /// for every bitcode input, like `ld.lld --thinlto-index-only
@@ -180,6 +209,28 @@ fn run(cli: Cli) -> Result<()> {
                 imports,
                 options,
             })
+        }
+        Command::Distribute {
+            jobs,
+            timeout,
+            verbose,
+            job_file,
+        } => {
+            let timeout = match timeout {
+                Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+                Some(t) => anyhow::bail!("--timeout takes a positive number of seconds, got {t}"),
+                None => None,
+            };
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            distribute_cmd::run(
+                &job_file,
+                &distribute_cmd::DistributeOptions {
+                    jobs,
+                    timeout,
+                    verbose,
+                },
+            )
         }
         Command::ThinLink { line } => {
             let line = link_line::parse(&line.args)?;

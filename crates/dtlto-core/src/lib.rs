@@ -14,6 +14,7 @@ pub mod guid;
 pub mod import;
 pub mod index;
 pub mod input;
+pub mod jobs;
 pub mod plan;
 pub mod promote;
 pub mod resolution;

@@ -71,6 +71,18 @@ impl OptLevel {
             _ => return None,
         })
     }
+
+    /// What follows `-O` on a command line: the inverse of `parse`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OptLevel::O0 => "0",
+            OptLevel::O1 => "1",
+            OptLevel::O2 => "2",
+            OptLevel::O3 => "3",
+            OptLevel::Os => "s",
+            OptLevel::Oz => "z",
+        }
+    }
 }
 
 /// Code generation options shared by all backends of a link.

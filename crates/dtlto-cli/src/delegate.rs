@@ -1,0 +1,334 @@
+//! Delegated backends: after the thin link, `dtlto link --distributor=EXE`
+//! writes a DTLTO job file (LLVM 22's schema) whose jobs are `dtlto
+//! backend` commands, runs `EXE ARGS... JOBFILE` as lld does, and checks
+//! every object that comes back before the final link takes it.
+//!
+//! Files are named as lld names them, next to the link's output:
+//! `<output stem>.<pid>.dist-file.json`, and per module (task `n`, counted
+//! from 1 as lld counts ThinLTO tasks) `<module stem>.<n>.<pid>.native.o`
+//! with its plan at `...native.o.plan`. Archive members have no file of
+//! their own, so their bitcode is written to `...native.o.bc` for the jobs
+//! that compile or import them. All of it is removed when the link ends,
+//! unless `--save-temps` keeps it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use dtlto_core::bitcode::BitcodeModule;
+use dtlto_core::jobs::{Common, Job, JobFile};
+use dtlto_core::plan::BackendPlan;
+use dtlto_core::resolution::Origin;
+use dtlto_llvm::{BackendOptions, RelocModel};
+use object::{Object, ObjectSection};
+
+use crate::backends::file_stem;
+use crate::driver::LinkerView;
+use crate::output::write_atomic;
+
+/// How to hand the backends to another process (`--distributor` and
+/// friends, named after lld's `--thinlto-distributor*` options).
+#[derive(Clone, Debug, Default)]
+pub struct Distribution {
+    pub distributor: String,
+    pub distributor_args: Vec<String>,
+    /// The program each job runs; this `dtlto` by default.
+    pub remote_compiler: Option<String>,
+    /// Arguments before `backend` (a wrapper's own options).
+    pub remote_compiler_prepend_args: Vec<String>,
+    /// Arguments appended to every job's shared arguments.
+    pub remote_compiler_args: Vec<String>,
+}
+
+/// Files the delegated link created; removed on drop unless kept.
+pub struct Temporaries {
+    paths: Vec<PathBuf>,
+    keep: bool,
+}
+
+impl Temporaries {
+    fn add(&mut self, path: PathBuf) {
+        self.paths.push(path);
+    }
+}
+
+impl Drop for Temporaries {
+    fn drop(&mut self) {
+        if !self.keep {
+            for path in &self.paths {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+pub struct Delegated {
+    /// One object per module, in module order.
+    pub objects: Vec<PathBuf>,
+    pub temporaries: Temporaries,
+}
+
+/// What one module's job reads and writes.
+struct JobPaths {
+    module: String,
+    plan: PathBuf,
+    object: PathBuf,
+}
+
+pub struct DelegateInput<'a> {
+    pub modules: &'a [BitcodeModule],
+    pub plans: &'a [BackendPlan],
+    pub origins: &'a [Origin],
+    pub view: &'a LinkerView,
+    pub options: &'a BackendOptions,
+    pub output: &'a Path,
+    pub save_temps: bool,
+    pub verbose: bool,
+}
+
+pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> {
+    let pid = std::process::id();
+    let dir = match input.output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::new(),
+    };
+    let mut temporaries = Temporaries {
+        paths: Vec::new(),
+        keep: input.save_temps,
+    };
+
+    let mut paths = Vec::with_capacity(input.plans.len());
+    for (i, (plan, module)) in input.plans.iter().zip(input.modules).enumerate() {
+        let stem = file_stem(&plan.module);
+        let stem = Path::new(&stem)
+            .file_stem()
+            .map_or(stem.clone(), |s| s.to_string_lossy().into_owned());
+        let object = dir.join(format!("{stem}.{}.{pid}.native.o", i + 1));
+        let plan_path = PathBuf::from(format!("{}.plan", object.display()));
+        write_atomic(&plan_path, plan.to_json().as_bytes())?;
+        temporaries.add(plan_path.clone());
+        let module_file = match input.origins[i] {
+            Origin::Input(f) => input.view.files[f].path.display().to_string(),
+            Origin::Member { .. } => {
+                let path = PathBuf::from(format!("{}.bc", object.display()));
+                write_atomic(&path, &module.bitcode)
+                    .with_context(|| format!("writing the bitcode of {}", plan.module))?;
+                temporaries.add(path.clone());
+                path.display().to_string()
+            }
+        };
+        temporaries.add(object.clone());
+        paths.push(JobPaths {
+            module: module_file,
+            plan: plan_path,
+            object,
+        });
+    }
+
+    let file_of = |module: &str| -> Result<&str> {
+        let m = input
+            .modules
+            .iter()
+            .position(|m| m.path == module)
+            .with_context(|| format!("the thin link imports from an unknown module {module}"))?;
+        Ok(paths[m].module.as_str())
+    };
+    let mut jobs = Vec::with_capacity(paths.len());
+    for (plan, p) in input.plans.iter().zip(&paths) {
+        let imports: Vec<String> = plan
+            .imports
+            .iter()
+            .map(|s| file_of(&s.module).map(str::to_string))
+            .collect::<Result<_>>()?;
+        let plan_path = p.plan.display().to_string();
+        let object = p.object.display().to_string();
+        let mut args = vec![
+            p.module.clone(),
+            "--plan".to_string(),
+            plan_path.clone(),
+            "-o".to_string(),
+            object.clone(),
+        ];
+        args.extend(imports.iter().cloned());
+        let mut inputs = vec![p.module.clone(), plan_path];
+        inputs.extend(imports);
+        jobs.push(Job {
+            args,
+            inputs,
+            outputs: vec![object],
+        });
+    }
+    let remote_compiler = match &dist.remote_compiler {
+        Some(c) => c.clone(),
+        None => std::env::current_exe()
+            .context("cannot find this dtlto executable to run the backend jobs")?
+            .display()
+            .to_string(),
+    };
+    let mut common_args = vec![remote_compiler];
+    common_args.extend(dist.remote_compiler_prepend_args.iter().cloned());
+    common_args.push("backend".into());
+    common_args.extend(backend_args(input.options));
+    common_args.extend(dist.remote_compiler_args.iter().cloned());
+    let file = JobFile {
+        common: Common {
+            linker_output: input.output.display().to_string(),
+            args: common_args,
+            inputs: Vec::new(),
+        },
+        jobs,
+    };
+    let output_stem = input
+        .output
+        .file_stem()
+        .map_or("a".into(), |s| s.to_string_lossy().into_owned());
+    let job_file = dir.join(format!("{output_stem}.{pid}.dist-file.json"));
+    write_atomic(&job_file, file.to_json().as_bytes())?;
+    temporaries.add(job_file.clone());
+
+    run_distributor(dist, &job_file, input.verbose)?;
+
+    for (i, p) in paths.iter().enumerate() {
+        check_object(&p.object, &input.plans[i]).with_context(|| {
+            format!(
+                "job {i} ({}) of {}",
+                input.plans[i].module,
+                job_file.display()
+            )
+        })?;
+    }
+    Ok(Delegated {
+        objects: paths.into_iter().map(|p| p.object).collect(),
+        temporaries,
+    })
+}
+
+/// The `dtlto backend` options every job shares.
+fn backend_args(options: &BackendOptions) -> Vec<String> {
+    let mut args = vec![
+        format!("-O{}", options.opt_level.as_str()),
+        "--reloc".to_string(),
+        match options.reloc {
+            RelocModel::Pic => "pic",
+            RelocModel::Static => "static",
+        }
+        .to_string(),
+    ];
+    if let Some(cpu) = &options.cpu {
+        args.push(format!("--mcpu={cpu}"));
+    }
+    if !options.features.is_empty() {
+        args.push(format!("--mattr={}", options.features));
+    }
+    if !options.function_sections {
+        args.push("--no-sections".to_string());
+    }
+    args
+}
+
+fn run_distributor(dist: &Distribution, job_file: &Path, verbose: bool) -> Result<()> {
+    let mut command = Command::new(&dist.distributor);
+    command.args(&dist.distributor_args).arg(job_file);
+    if verbose {
+        let mut shown = vec![dist.distributor.as_str()];
+        shown.extend(dist.distributor_args.iter().map(String::as_str));
+        let job_file = job_file.display().to_string();
+        shown.push(&job_file);
+        eprintln!("dtlto: {}", crate::distribute_cmd::render(&shown));
+    }
+    // Jobs a dying distributor leaves behind become our children, so that
+    // they can be stopped before their outputs are cleaned away.
+    let _ = nix::sys::prctl::set_child_subreaper(true);
+    let status = command.status();
+    reap_orphans();
+    let status =
+        status.with_context(|| format!("cannot run the distributor {}", dist.distributor))?;
+    if !status.success() {
+        bail!(
+            "the distributor {} failed ({status}) on {}",
+            dist.distributor,
+            job_file.display()
+        );
+    }
+    Ok(())
+}
+
+/// Stops and reaps every process the distributor left running.
+fn reap_orphans() {
+    use nix::sys::signal::{kill, Signal};
+    use nix::sys::wait::waitpid;
+    use nix::unistd::Pid;
+    let me = std::process::id();
+    // Bounded: a process that keeps forking cannot hold the link forever.
+    for _ in 0..100 {
+        let orphans = children_of(me);
+        if orphans.is_empty() {
+            return;
+        }
+        for pid in orphans {
+            let pid = Pid::from_raw(pid);
+            let _ = kill(pid, Signal::SIGKILL);
+            let _ = waitpid(pid, None);
+        }
+    }
+}
+
+/// The processes whose parent is `parent`, from /proc.
+fn children_of(parent: u32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                // `pid (comm) state ppid ...`; comm may hold spaces and ')'.
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(parent)
+            })
+        })
+        .collect()
+}
+
+/// The distributor said it succeeded; the object must still be a complete
+/// ELF relocatable object for the module's target.
+fn check_object(path: &Path, plan: &BackendPlan) -> Result<()> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("the distributor did not produce {}", path.display())
+        }
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
+    if bytes.is_empty() {
+        bail!("{} is empty", path.display());
+    }
+    let bad = |why: String| anyhow::anyhow!("{} is not a valid object: {why}", path.display());
+    let file = object::File::parse(&*bytes).map_err(|e| bad(e.to_string()))?;
+    if file.format() != object::BinaryFormat::Elf || file.kind() != object::ObjectKind::Relocatable
+    {
+        return Err(bad("not an ELF relocatable object".into()));
+    }
+    // A truncated object can keep a readable header; its sections cannot
+    // all be in bounds.
+    for section in file.sections() {
+        section.data().map_err(|e| bad(e.to_string()))?;
+    }
+    let expected = if plan.triple.starts_with("x86_64") {
+        Some(object::Architecture::X86_64)
+    } else if plan.triple.starts_with("aarch64") {
+        Some(object::Architecture::Aarch64)
+    } else {
+        None
+    };
+    if let Some(arch) = expected.filter(|&a| a != file.architecture()) {
+        bail!(
+            "{} is for {:?}, the module is for {} ({arch:?})",
+            path.display(),
+            file.architecture(),
+            plan.triple
+        );
+    }
+    Ok(())
+}

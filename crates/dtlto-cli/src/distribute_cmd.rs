@@ -1,0 +1,255 @@
+//! `dtlto distribute JOBFILE`: the built-in local distributor. It runs the
+//! jobs of a DTLTO job file (dtlto's own or lld 22's) on this machine's
+//! cores and fails, naming every failed job, if any job fails.
+//!
+//! It is what `ld.lld-22 --thinlto-distributor=dtlto
+//! --thinlto-distributor-arg=distribute` runs: lld appends the job file to
+//! the distributor's arguments, so the job file is the last argument.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use dtlto_core::jobs::JobFile;
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub struct DistributeOptions {
+    pub jobs: usize,
+    /// Kill a job that runs longer than this.
+    pub timeout: Option<Duration>,
+    pub verbose: bool,
+}
+
+/// Why a job failed, with what it printed.
+struct Failure {
+    job: usize,
+    command: String,
+    reason: String,
+    output: String,
+}
+
+pub fn run(job_file: &Path, options: &DistributeOptions) -> Result<()> {
+    let text = std::fs::read_to_string(job_file)
+        .with_context(|| format!("cannot read the job file {}", job_file.display()))?;
+    let file = JobFile::parse(&job_file.display().to_string(), &text)?;
+    check_paths(&file)?;
+
+    // Biggest module first (its bitcode size stands in for its cost), so
+    // that the longest job does not start last.
+    let mut order: Vec<(u64, usize)> = file
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(n, job)| {
+            let size = std::fs::metadata(&job.inputs[0]).map_or(0, |m| m.len());
+            (size, n)
+        })
+        .collect();
+    order.sort_by_key(|&(size, n)| (std::cmp::Reverse(size), n));
+
+    let bar = ProgressBar::new(file.jobs.len() as u64).with_style(
+        ProgressStyle::with_template("{spinner} jobs {pos}/{len} [{elapsed}] {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.max(1) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(_, n)) = order.get(k) else { break };
+                let job = &file.jobs[n];
+                bar.set_message(job.inputs[0].clone());
+                let command = file.command(n);
+                if options.verbose {
+                    bar.suspend(|| eprintln!("dtlto distribute: {}", render(&command)));
+                }
+                if let Err(failure) = run_job(n, &command, &job.outputs, options.timeout) {
+                    // A failed job's outputs are not results: remove
+                    // whatever it left.
+                    for out in &job.outputs {
+                        let _ = std::fs::remove_file(out);
+                    }
+                    if let Ok(mut all) = failures.lock() {
+                        all.push(failure);
+                    }
+                }
+                bar.inc(1);
+            });
+        }
+    });
+    bar.finish_and_clear();
+
+    let mut failures = failures.into_inner().unwrap_or_default();
+    if failures.is_empty() {
+        return Ok(());
+    }
+    failures.sort_by_key(|f| f.job);
+    for f in &failures {
+        eprintln!(
+            "dtlto distribute: job {} ({}) {}\n  command: {}",
+            f.job, file.jobs[f.job].inputs[0], f.reason, f.command
+        );
+        for line in f.output.lines() {
+            eprintln!("  | {line}");
+        }
+    }
+    bail!(
+        "{} of {} jobs of {} failed",
+        failures.len(),
+        file.jobs.len(),
+        job_file.display()
+    )
+}
+
+/// Every output must land in the link's output directory (or below it),
+/// and every input must exist before anything runs.
+fn check_paths(file: &JobFile) -> Result<()> {
+    let out_dir = parent(Path::new(&file.common.linker_output));
+    let out_dir = out_dir.canonicalize().with_context(|| {
+        format!(
+            "the link's output directory {} does not exist",
+            out_dir.display()
+        )
+    })?;
+    for input in &file.common.inputs {
+        if !Path::new(input).exists() {
+            bail!("common input {input} does not exist");
+        }
+    }
+    for (n, job) in file.jobs.iter().enumerate() {
+        for input in &job.inputs {
+            if !Path::new(input).exists() {
+                bail!("job {n}: input {input} does not exist");
+            }
+        }
+        for output in &job.outputs {
+            let path = Path::new(output);
+            let named = matches!(path.components().next_back(), Some(Component::Normal(_)));
+            let inside = named
+                && parent(path)
+                    .canonicalize()
+                    .is_ok_and(|dir| dir.starts_with(&out_dir));
+            if !inside {
+                bail!(
+                    "job {n}: output {output} is not a file in the link's output directory {}",
+                    out_dir.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn run_job(
+    n: usize,
+    command: &[&str],
+    outputs: &[String],
+    timeout: Option<Duration>,
+) -> Result<(), Failure> {
+    let failure = |reason: String, output: String| Failure {
+        job: n,
+        command: render(command),
+        reason,
+        output,
+    };
+    let mut child = Command::new(command[0])
+        .args(&command[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            failure(
+                format!("could not start {}: {e}", command[0]),
+                String::new(),
+            )
+        })?;
+    // Both pipes are drained while the job runs, so a chatty job never
+    // blocks on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            text
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let status = wait(&mut child, timeout);
+    let mut printed = stdout.join().unwrap_or_default();
+    printed.extend(stderr.join().unwrap_or_default());
+    let printed = String::from_utf8_lossy(&printed).into_owned();
+    match status {
+        Ok(Some(status)) if status.success() => {
+            if let Some(missing) = outputs.iter().find(|o| !Path::new(o).is_file()) {
+                return Err(failure(
+                    format!("succeeded but did not write {missing}"),
+                    printed,
+                ));
+            }
+            if !printed.is_empty() {
+                eprint!("{printed}");
+            }
+            Ok(())
+        }
+        Ok(Some(status)) => Err(failure(format!("failed ({status})"), printed)),
+        Ok(None) => Err(failure(
+            format!(
+                "timed out after {}s and was killed",
+                timeout.unwrap_or_default().as_secs_f64()
+            ),
+            printed,
+        )),
+        Err(e) => Err(failure(format!("could not be waited for: {e}"), printed)),
+    }
+}
+
+/// Waits for `child`; `None` if it outlived `timeout` (it is then killed).
+fn wait(child: &mut Child, timeout: Option<Duration>) -> std::io::Result<Option<ExitStatus>> {
+    let Some(timeout) = timeout else {
+        return child.wait().map(Some);
+    };
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            child.kill()?;
+            child.wait()?;
+            return Ok(None);
+        }
+        std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+/// A command as a person would type it (arguments with spaces quoted).
+pub fn render(command: &[&str]) -> String {
+    command
+        .iter()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
