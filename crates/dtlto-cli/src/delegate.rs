@@ -238,9 +238,9 @@ fn run_distributor(dist: &Distribution, job_file: &Path, verbose: bool) -> Resul
     }
     // Jobs a dying distributor leaves behind become our children, so that
     // they can be stopped before their outputs are cleaned away.
-    let _ = nix::sys::prctl::set_child_subreaper(true);
+    crate::process::adopt_orphans();
     let status = command.status();
-    reap_orphans();
+    crate::process::reap_orphans();
     let status =
         status.with_context(|| format!("cannot run the distributor {}", dist.distributor))?;
     if !status.success() {
@@ -251,44 +251,6 @@ fn run_distributor(dist: &Distribution, job_file: &Path, verbose: bool) -> Resul
         );
     }
     Ok(())
-}
-
-/// Stops and reaps every process the distributor left running.
-fn reap_orphans() {
-    use nix::sys::signal::{kill, Signal};
-    use nix::sys::wait::waitpid;
-    use nix::unistd::Pid;
-    let me = std::process::id();
-    // Bounded: a process that keeps forking cannot hold the link forever.
-    for _ in 0..100 {
-        let orphans = children_of(me);
-        if orphans.is_empty() {
-            return;
-        }
-        for pid in orphans {
-            let pid = Pid::from_raw(pid);
-            let _ = kill(pid, Signal::SIGKILL);
-            let _ = waitpid(pid, None);
-        }
-    }
-}
-
-/// The processes whose parent is `parent`, from /proc.
-fn children_of(parent: u32) -> Vec<i32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-                // `pid (comm) state ppid ...`; comm may hold spaces and ')'.
-                stat.rsplit_once(')')
-                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
-                    == Some(parent)
-            })
-        })
-        .collect()
 }
 
 /// The distributor said it succeeded; the object must still be a complete

@@ -230,6 +230,8 @@ fn wait(child: &mut Child, timeout: Option<Duration>) -> std::io::Result<Option<
             return Ok(Some(status));
         }
         if Instant::now() >= deadline {
+            // The job's own children hold its pipes open: they go too.
+            crate::process::kill_descendants(child.id());
             child.kill()?;
             child.wait()?;
             return Ok(None);

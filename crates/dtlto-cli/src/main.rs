@@ -13,6 +13,7 @@ mod driver;
 mod link_cmd;
 mod link_line;
 mod output;
+mod process;
 mod summary_cmd;
 mod thin_link_cmd;
 mod trace;
