@@ -16,6 +16,10 @@ pub const LLD: &str = "lld";
 pub const DTLTO: &str = "dtlto";
 pub const LLD_THIN: &str = "lld-thin-link";
 pub const DTLTO_THIN: &str = "dtlto-thin-link";
+/// ld.lld-22's DTLTO, its clang backends run by `dtlto distribute`.
+pub const LLD_DTLTO: &str = "lld-dtlto";
+/// `dtlto link --distributor=dtlto --distributor-arg=distribute`.
+pub const DTLTO_DELEGATED: &str = "dtlto-delegated";
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Report {
@@ -40,6 +44,9 @@ pub struct ProgramResult {
     pub check_passed: BTreeMap<String, bool>,
     /// Modules whose `.imports` equal lld's.
     pub imports_agree: usize,
+    /// Is the delegated binary byte-identical to the in-process one?
+    #[serde(default)]
+    pub delegated_identical: Option<bool>,
 }
 
 /// The figures of one table row, all medians or ratios of medians.
@@ -53,6 +60,8 @@ pub struct Row {
     pub run: (f64, f64),
     pub imports_agree: usize,
     pub checks: bool,
+    /// lld in-process, lld DTLTO, dtlto in-process, dtlto delegated.
+    pub distributed: [f64; 4],
 }
 
 impl ProgramResult {
@@ -87,6 +96,8 @@ impl ProgramResult {
             run: (run(LLD), run(DTLTO)),
             imports_agree: self.imports_agree,
             checks: self.check_passed.values().all(|&p| p) && !self.check_passed.is_empty(),
+            distributed: [LLD, LLD_DTLTO, DTLTO, DTLTO_DELEGATED]
+                .map(|m| self.med(m, |s| s.wall_s)),
         }
     }
 }
@@ -127,6 +138,31 @@ pub fn markdown(report: &Report) -> String {
             if r.checks { "pass" } else { "FAIL" }
         );
     }
+    let delegated: Vec<&ProgramResult> = report
+        .programs
+        .iter()
+        .filter(|p| p.samples.contains_key(DTLTO_DELEGATED))
+        .collect();
+    if !delegated.is_empty() {
+        out.push_str("\nDistributed backends on this machine (`dtlto distribute` as the distributor, same job count): wall time of the whole link, median.\n\n");
+        out.push_str("| program | lld in-process s | lld DTLTO s | dtlto in-process s | dtlto delegated s | lld DTLTO / lld in-process | dtlto delegated / in-process | delegated binary = in-process |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for p in delegated {
+            let [lld, lld_dtlto, dtlto, dtlto_delegated] = p.row().distributed;
+            let _ = writeln!(
+                out,
+                "| {} | {lld:.2} | {lld_dtlto:.2} | {dtlto:.2} | {dtlto_delegated:.2} | **{:.2}** | **{:.2}** | {} |",
+                p.name,
+                lld_dtlto / lld,
+                dtlto_delegated / dtlto,
+                match p.delegated_identical {
+                    Some(true) => "yes",
+                    Some(false) => "NO",
+                    None => "-",
+                }
+            );
+        }
+    }
     out
 }
 
@@ -134,7 +170,7 @@ pub fn markdown(report: &Report) -> String {
 type Metric = (&'static str, fn(&Row) -> f64, RGBColor);
 
 pub fn svg(report: &Report, path: &Path) -> Result<()> {
-    let metrics: [Metric; 5] = [
+    let metrics: [Metric; 6] = [
         ("link time", |r| ratio(r.link), RGBColor(31, 119, 180)),
         ("peak memory", |r| ratio(r.mem), RGBColor(255, 127, 14)),
         ("thin link time", |r| ratio(r.thin), RGBColor(44, 160, 44)),
@@ -144,6 +180,11 @@ pub fn svg(report: &Report, path: &Path) -> Result<()> {
             RGBColor(214, 39, 40),
         ),
         ("run time", |r| ratio(r.run), RGBColor(148, 103, 189)),
+        (
+            "delegated link time",
+            |r| r.distributed[3] / r.distributed[0],
+            RGBColor(140, 86, 75),
+        ),
     ];
     let rows: Vec<Row> = report.programs.iter().map(ProgramResult::row).collect();
     let slot = metrics.len() + 1;

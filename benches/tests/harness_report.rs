@@ -64,7 +64,16 @@ fn harness_reports_on_the_example() {
     assert_eq!(p["imports_agree"], 3);
     assert_eq!(p["check_passed"]["lld"], true);
     assert_eq!(p["check_passed"]["dtlto"], true);
-    for mode in ["lld", "dtlto", "lld-thin-link", "dtlto-thin-link"] {
+    assert_eq!(p["check_passed"]["lld-dtlto"], true);
+    assert_eq!(p["check_passed"]["dtlto-delegated"], true);
+    for mode in [
+        "lld",
+        "dtlto",
+        "lld-thin-link",
+        "dtlto-thin-link",
+        "lld-dtlto",
+        "dtlto-delegated",
+    ] {
         assert_eq!(samples(p, mode, "wall_s").len(), 2, "{mode}");
     }
     let link =
@@ -87,4 +96,19 @@ fn harness_reports_on_the_example() {
         assert!(row.contains(&figure), "{figure} not in {row}");
     }
     assert!(row.ends_with("| 3/3 | pass |"), "{row}");
+
+    // The distributed table: lld's DTLTO and dtlto's delegated mode, each
+    // against its own in-process link.
+    let wall = |mode: &str| median(&mut samples(p, mode, "wall_s"));
+    let lld_dtlto = wall("lld-dtlto") / wall("lld");
+    let delegated = wall("dtlto-delegated") / wall("dtlto");
+    let row = md
+        .lines()
+        .filter(|l| l.starts_with("| hello-thin |"))
+        .nth(1)
+        .expect("a distributed row for the example");
+    for figure in [format!("**{lld_dtlto:.2}**"), format!("**{delegated:.2}**")] {
+        assert!(row.contains(&figure), "{figure} not in {row}");
+    }
+    assert!(row.ends_with("| yes |"), "{row}");
 }

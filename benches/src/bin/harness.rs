@@ -10,7 +10,9 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use dtlto_bench::measure::{measure, Sample};
 use dtlto_bench::program::Program;
-use dtlto_bench::report::{self, ProgramResult, Report, DTLTO, DTLTO_THIN, LLD, LLD_THIN};
+use dtlto_bench::report::{
+    self, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_THIN, LLD, LLD_DTLTO, LLD_THIN,
+};
 
 #[derive(Parser)]
 #[command(about = "Compare dtlto with ld.lld-22's ThinLTO on corpus programs")]
@@ -86,11 +88,21 @@ fn bench_program(
             .context("object without directory")?
             .display()
     );
-    for d in ["lld", "dtlto", "lld-idx", "dtlto-idx"] {
+    for d in [
+        "lld",
+        "dtlto",
+        "lld-idx",
+        "dtlto-idx",
+        "lld-dtlto",
+        "dtlto-delegated",
+    ] {
         std::fs::create_dir_all(work.join(d))?;
     }
     let lld_out = work.join("lld").join(&p.output);
     let dtlto_out = work.join("dtlto").join(&p.output);
+    let lld_dtlto_out = work.join("lld-dtlto").join(&p.output);
+    let delegated_out = work.join("dtlto-delegated").join(&p.output);
+    let distributor_jobs = format!("-j{jobs}");
     let command = |mode: &str| -> Command {
         match mode {
             LLD => {
@@ -113,6 +125,30 @@ fn bench_program(
                     .args(&p.libs)
                     .arg("-o")
                     .arg(&dtlto_out);
+                c
+            }
+            LLD_DTLTO => {
+                let mut c = Command::new("clang-22");
+                c.args(["-flto=thin", "-fuse-ld=lld"])
+                    .arg(format!("-fthinlto-distributor={}", args.dtlto.display()))
+                    .arg("-Xthinlto-distributor=distribute")
+                    .arg(format!("-Xthinlto-distributor={distributor_jobs}"))
+                    .args(&objects)
+                    .args(&p.libs)
+                    .arg("-o")
+                    .arg(&lld_dtlto_out);
+                c
+            }
+            DTLTO_DELEGATED => {
+                let mut c = Command::new(&args.dtlto);
+                c.arg("link")
+                    .arg(format!("--distributor={}", args.dtlto.display()))
+                    .arg("--distributor-arg=distribute")
+                    .arg(format!("--distributor-arg={distributor_jobs}"))
+                    .args(&objects)
+                    .args(&p.libs)
+                    .arg("-o")
+                    .arg(&delegated_out);
                 c
             }
             LLD_THIN => {
@@ -147,7 +183,7 @@ fn bench_program(
             }
         }
     };
-    let modes = [LLD, DTLTO, LLD_THIN, DTLTO_THIN];
+    let modes = [LLD, DTLTO, LLD_THIN, DTLTO_THIN, LLD_DTLTO, DTLTO_DELEGATED];
     let mut samples: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
     for rep in 0..args.reps {
         for k in 0..modes.len() {
@@ -163,7 +199,13 @@ fn bench_program(
         samples,
         ..ProgramResult::default()
     };
-    for (which, bin) in [(LLD, &lld_out), (DTLTO, &dtlto_out)] {
+    result.delegated_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&delegated_out)?);
+    for (which, bin) in [
+        (LLD, &lld_out),
+        (DTLTO, &dtlto_out),
+        (LLD_DTLTO, &lld_dtlto_out),
+        (DTLTO_DELEGATED, &delegated_out),
+    ] {
         result
             .sizes
             .insert(which.into(), std::fs::metadata(bin)?.len());
