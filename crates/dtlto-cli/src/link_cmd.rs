@@ -139,8 +139,12 @@ pub fn link(line: &LinkLine) -> Result<()> {
     if line.verbose {
         let secs = |a: Instant, b: Instant| (b - a).as_secs_f64();
         let done = Instant::now();
+        let how = match &line.distribution {
+            Some(d) => format!("by {}", d.distributor),
+            None => format!("-j {jobs}"),
+        };
         eprintln!(
-            "dtlto: read+thin link {:.3}s, backends {:.3}s ({} modules, -j {jobs}), final link {:.3}s",
+            "dtlto: read+thin link {:.3}s, backends {:.3}s ({} modules, {how}), final link {:.3}s",
             secs(started, thin_done),
             secs(thin_done, backends_done),
             objects.len(),
