@@ -14,25 +14,34 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::output::write_atomic;
 use crate::trace::Trace;
 
-/// Runs every module's backend and writes `<dir>/<n>.<name>.o`; returns the
-/// object paths in module order.
+/// Writes `<dir>/<n>.<name>.o` for every module: the cached object where
+/// `cached` has one, else the module's backend's. Returns the object paths
+/// in module order.
+#[allow(clippy::too_many_arguments)]
 pub fn run_all(
     modules: &[BitcodeModule],
     plans: &[BackendPlan],
+    cached: &[Option<Vec<u8>>],
     options: &BackendOptions,
     jobs: usize,
     dir: &Path,
     save_temps: bool,
     trace: &Trace,
 ) -> Result<Vec<PathBuf>> {
-    let mut order: Vec<usize> = (0..plans.len()).collect();
+    let is_cached = |i: usize| cached.get(i).is_some_and(|c| c.is_some());
+    let mut order: Vec<usize> = (0..plans.len()).filter(|&i| !is_cached(i)).collect();
     // Biggest first; ties in module order, so scheduling is deterministic.
     order.sort_by_key(|&i| (std::cmp::Reverse(plans[i].cost), i));
     let paths: Vec<PathBuf> = (0..plans.len())
         .map(|i| dir.join(format!("{i}.{}.o", file_stem(&plans[i].module))))
         .collect();
+    for (i, object) in cached.iter().enumerate() {
+        if let Some(object) = object {
+            write_atomic(&paths[i], object)?;
+        }
+    }
     let by_path = |p: &str| modules.iter().find(|m| m.path == p);
-    let bar = ProgressBar::new(plans.len() as u64).with_style(
+    let bar = ProgressBar::new(order.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} backends {pos}/{len} [{elapsed}] {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );

@@ -84,6 +84,8 @@ pub struct DelegateInput<'a> {
     pub output: &'a Path,
     pub save_temps: bool,
     pub verbose: bool,
+    /// Objects the cache already holds, by module: no job for those.
+    pub cached: &'a [Option<Vec<u8>>],
 }
 
 pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> {
@@ -97,7 +99,28 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
         keep: input.save_temps,
     };
 
-    let mut paths = Vec::with_capacity(input.plans.len());
+    let n = input.plans.len();
+    let miss = |i: usize| input.cached.get(i).is_none_or(|c| c.is_none());
+    // A module needs a file of its own if it is compiled, or imported from
+    // by a module that is.
+    let mut needs_file: Vec<bool> = (0..n).map(miss).collect();
+    for (_, plan) in input.plans.iter().enumerate().filter(|&(i, _)| miss(i)) {
+        for source in &plan.imports {
+            let m = input
+                .modules
+                .iter()
+                .position(|m| m.path == source.module)
+                .with_context(|| {
+                    format!(
+                        "{}: the thin link imports from an unknown module {}",
+                        plan.module, source.module
+                    )
+                })?;
+            needs_file[m] = true;
+        }
+    }
+
+    let mut paths = Vec::with_capacity(n);
     for (i, (plan, module)) in input.plans.iter().zip(input.modules).enumerate() {
         let stem = file_stem(&plan.module);
         let stem = Path::new(&stem)
@@ -105,19 +128,24 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
             .map_or(stem.clone(), |s| s.to_string_lossy().into_owned());
         let object = dir.join(format!("{stem}.{}.{pid}.native.o", i + 1));
         let plan_path = PathBuf::from(format!("{}.plan", object.display()));
-        write_atomic(&plan_path, plan.to_json().as_bytes())?;
-        temporaries.add(plan_path.clone());
+        temporaries.add(object.clone());
+        if let Some(Some(cached)) = input.cached.get(i) {
+            write_atomic(&object, cached)?;
+        } else {
+            write_atomic(&plan_path, plan.to_json().as_bytes())?;
+            temporaries.add(plan_path.clone());
+        }
         let module_file = match input.origins[i] {
             Origin::Input(f) => input.view.files[f].path.display().to_string(),
-            Origin::Member { .. } => {
+            Origin::Member { .. } if needs_file[i] => {
                 let path = PathBuf::from(format!("{}.bc", object.display()));
                 write_atomic(&path, &module.bitcode)
                     .with_context(|| format!("writing the bitcode of {}", plan.module))?;
                 temporaries.add(path.clone());
                 path.display().to_string()
             }
+            Origin::Member { .. } => String::new(),
         };
-        temporaries.add(object.clone());
         paths.push(JobPaths {
             module: module_file,
             plan: plan_path,
@@ -125,21 +153,25 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
         });
     }
 
-    let file_of = |module: &str| -> Result<&str> {
-        let m = input
+    let file_of = |module: &str| -> &str {
+        input
             .modules
             .iter()
             .position(|m| m.path == module)
-            .with_context(|| format!("the thin link imports from an unknown module {module}"))?;
-        Ok(paths[m].module.as_str())
+            .map_or("", |m| paths[m].module.as_str())
     };
-    let mut jobs = Vec::with_capacity(paths.len());
-    for (plan, p) in input.plans.iter().zip(&paths) {
+    let mut jobs = Vec::new();
+    // The job (index in the job file) that builds each module.
+    let mut job_of = vec![None; n];
+    for (i, (plan, p)) in input.plans.iter().zip(&paths).enumerate() {
+        if !miss(i) {
+            continue;
+        }
         let imports: Vec<String> = plan
             .imports
             .iter()
-            .map(|s| file_of(&s.module).map(str::to_string))
-            .collect::<Result<_>>()?;
+            .map(|s| file_of(&s.module).to_string())
+            .collect();
         let plan_path = p.plan.display().to_string();
         let object = p.object.display().to_string();
         let mut args = vec![
@@ -152,10 +184,18 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
         args.extend(imports.iter().cloned());
         let mut inputs = vec![p.module.clone(), plan_path];
         inputs.extend(imports);
+        job_of[i] = Some(jobs.len());
         jobs.push(Job {
             args,
             inputs,
             outputs: vec![object],
+        });
+    }
+    if jobs.is_empty() {
+        // Every object came from the cache: nothing to distribute.
+        return Ok(Delegated {
+            objects: paths.into_iter().map(|p| p.object).collect(),
+            temporaries,
         });
     }
     let remote_compiler = match &dist.remote_compiler {
@@ -189,9 +229,10 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
     run_distributor(dist, &job_file, input.verbose)?;
 
     for (i, p) in paths.iter().enumerate() {
+        let Some(job) = job_of[i] else { continue };
         check_object(&p.object, &input.plans[i]).with_context(|| {
             format!(
-                "job {i} ({}) of {}",
+                "job {job} ({}) of {}",
                 input.plans[i].module,
                 job_file.display()
             )
@@ -204,7 +245,7 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
 }
 
 /// The `dtlto backend` options every job shares.
-fn backend_args(options: &BackendOptions) -> Vec<String> {
+pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     let mut args = vec![
         format!("-O{}", options.opt_level.as_str()),
         "--reloc".to_string(),

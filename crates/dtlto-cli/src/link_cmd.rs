@@ -14,8 +14,10 @@ use anyhow::{bail, Context, Result};
 use dtlto_core::input::InputFile;
 use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
+use rayon::prelude::*;
 
 use crate::backends;
+use crate::cache::{self, Cache};
 use crate::delegate;
 use crate::driver;
 use crate::link_line::LinkLine;
@@ -67,6 +69,27 @@ pub fn link(line: &LinkLine) -> Result<()> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = backend_options(line, view.pic);
+    let cache = match &line.cache_dir {
+        Some(dir) => Some(Cache::open(Path::new(dir))?),
+        None => None,
+    };
+    let keys = match &cache {
+        Some(_) => {
+            let t = Instant::now();
+            let keys = cache::backend_keys(
+                &link.index.modules,
+                &link.plans,
+                &delegate::backend_args(&options),
+            );
+            trace.span("Cache keys", None, t);
+            keys
+        }
+        None => Vec::new(),
+    };
+    let cached: Vec<Option<Vec<u8>>> = match &cache {
+        Some(cache) => keys.par_iter().map(|k| cache.get(k)).collect(),
+        None => Vec::new(),
+    };
     // Delegated links keep their job files and objects next to the output
     // until the final link is done (and after, with --save-temps).
     let mut _delegated_files = None;
@@ -74,6 +97,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
         None => backends::run_all(
             &link.index.modules,
             &link.plans,
+            &cached,
             &options,
             jobs,
             temps.path(),
@@ -92,12 +116,47 @@ pub fn link(line: &LinkLine) -> Result<()> {
                     output: out_path,
                     save_temps: line.save_temps,
                     verbose: line.verbose,
+                    cached: &cached,
                 },
             )?;
             _delegated_files = Some(delegated.temporaries);
             delegated.objects
         }
     };
+    if let Some(cache) = &cache {
+        // Store what was built. A store that fails costs a rebuild next
+        // time, not this link.
+        for (i, key) in keys.iter().enumerate() {
+            if cached[i].is_some() {
+                continue;
+            }
+            let stored = std::fs::read(&objects[i])
+                .map_err(anyhow::Error::from)
+                .and_then(|object| cache.put(key, &object));
+            if let Err(e) = stored {
+                eprintln!(
+                    "dtlto: warning: not cached: {}: {e:#}",
+                    link.plans[i].module
+                );
+            }
+        }
+        let hits = cached.iter().filter(|c| c.is_some()).count();
+        if line.verbose {
+            eprintln!(
+                "dtlto: cache {}: {hits} hits, {} misses",
+                line.cache_dir.as_deref().unwrap_or_default(),
+                keys.len() - hits
+            );
+            for (i, plan) in link.plans.iter().enumerate() {
+                if cached[i].is_none() {
+                    eprintln!("dtlto: cache miss: {}", plan.module);
+                }
+            }
+        }
+        if let Err(e) = cache.prune(&line.cache_policy) {
+            eprintln!("dtlto: warning: cache pruning failed: {e:#}");
+        }
+    }
     let backends_done = Instant::now();
     trace.span(
         if line.distribution.is_some() {
@@ -135,6 +194,18 @@ pub fn link(line: &LinkLine) -> Result<()> {
     }
     if line.save_temps {
         save_temps(temps.path(), &output, &link.plans, &cmd.program, &args)?;
+        if !keys.is_empty() {
+            let report: String = keys
+                .iter()
+                .zip(&link.plans)
+                .zip(&cached)
+                .map(|((key, plan), c)| {
+                    let what = if c.is_some() { "hit" } else { "miss" };
+                    format!("{what} {key} {}\n", plan.module)
+                })
+                .collect();
+            std::fs::write(format!("{output}.dtlto/cache.txt"), report)?;
+        }
     }
     if line.verbose {
         let secs = |a: Instant, b: Instant| (b - a).as_secs_f64();

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use dtlto_core::import::ImportConfig;
 pub use dtlto_llvm::OptLevel;
 
+use crate::cache::CachePolicy;
 use crate::delegate::Distribution;
 
 /// One `--prefix-replace=OLD;NEW`, as lld's `--thinlto-prefix-replace`.
@@ -45,6 +46,9 @@ pub struct LinkLine {
     pub time_trace: Option<String>,
     pub prefix_replace: Option<PrefixReplace>,
     pub import: ImportConfig,
+    /// `--cache-dir=DIR`: reuse backend objects across links.
+    pub cache_dir: Option<String>,
+    pub cache_policy: CachePolicy,
     /// `--distributor=EXE`: run the backends as DTLTO jobs of EXE.
     pub distribution: Option<Distribution>,
     /// Arguments for the compiler driver, in order (inputs, -l, -L, -Wl, ...).
@@ -95,6 +99,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "--no-import" => line.import.disabled = true,
             "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
+            "--cache-dir" => line.cache_dir = Some(value(args, &mut i, a)?.to_string()),
             "-flto" | "-flto=thin" => {}
             _ => {
                 if let Some(level) = a.strip_prefix("-O").and_then(OptLevel::parse) {
@@ -116,6 +121,16 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                         "lld" | "bfd" | "gold" | "mold" => line.linker = v.to_string(),
                         _ => bail!("-fuse-ld={v}: dtlto links with lld, bfd, gold or mold"),
                     }
+                } else if let Some(v) = a
+                    .strip_prefix("--cache-dir=")
+                    .or_else(|| a.strip_prefix("--thinlto-cache-dir="))
+                {
+                    line.cache_dir = Some(v.to_string());
+                } else if let Some(v) = a
+                    .strip_prefix("--cache-policy=")
+                    .or_else(|| a.strip_prefix("--thinlto-cache-policy="))
+                {
+                    line.cache_policy = CachePolicy::parse(v)?;
                 } else if let Some(v) = a.strip_prefix("--time-trace=") {
                     line.time_trace = Some(v.to_string());
                 } else if let Some(v) = a.strip_prefix("--prefix-replace=") {

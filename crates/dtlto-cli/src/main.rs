@@ -7,6 +7,7 @@
 
 mod backend_cmd;
 mod backends;
+mod cache;
 mod delegate;
 mod distribute_cmd;
 mod driver;
@@ -44,6 +45,11 @@ They go to clang-22 unchanged, except dtlto's own options:
   --import-hot-evolution-factor=X (1.0)    --import-cutoff=N (-1, no limit)
   --force-import-all, --import-declaration, --no-import
   -v                         print stage times and commands
+  --cache-dir=DIR            keep backend objects in DIR; a relink reruns only the
+                             backends whose inputs changed
+  --cache-policy=POLICY      LLVM's --thinlto-cache-policy: prune_interval=20m,
+                             prune_after=7d, cache_size=75%, cache_size_bytes=0,
+                             cache_size_files=1000000 (defaults), joined with ':'
 DELEGATED BACKENDS (lld's --thinlto-* spellings are accepted too):
   --distributor=EXE          write a DTLTO job file (LLVM's JSON schema) and run
                              `EXE [ARGS] JOBFILE` to run the backends, e.g.

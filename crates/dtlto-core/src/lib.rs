@@ -9,6 +9,7 @@
 
 pub mod attributes;
 pub mod bitcode;
+pub mod cache_key;
 pub mod dead;
 pub mod guid;
 pub mod import;

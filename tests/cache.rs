@@ -1,0 +1,236 @@
+//! The backend cache: relinks rerun exactly the backends whose inputs
+//! changed, damaged entries are rebuilt, and links share a cache safely.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// Links with `-v` and returns the modules whose backend ran (cache
+/// misses), as the link reports them.
+fn cached_link(w: &Path, objects: &[String], extra: &[&str], output: &str) -> BTreeSet<String> {
+    let out = run(dtlto()
+        .current_dir(w)
+        .args(["link", "-v", "--cache-dir=cache"])
+        .args(objects)
+        .args(extra)
+        .args(["-o", output]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let misses: BTreeSet<String> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("dtlto: cache miss: "))
+        .map(String::from)
+        .collect();
+    let summary = format!(
+        "{} hits, {} misses",
+        objects.len() - misses.len(),
+        misses.len()
+    );
+    assert!(stderr.contains(&summary), "no `{summary}` in:\n{stderr}");
+    misses
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn hello(w: &Path) -> (Vec<String>, String) {
+    let objects = Program::load(repo_root().join("examples/hello-thin")).compile(w, &[]);
+    let expected =
+        std::fs::read_to_string(repo_root().join("examples/hello-thin/expected.txt")).unwrap();
+    (objects, expected)
+}
+
+fn entries(w: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(w.join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "o"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_relink_rebuilds_only_what_changed() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (objects, expected) = hello(w);
+    let all = set(&["collatz.o", "main.o", "shapes.o"]);
+    assert_eq!(cached_link(w, &objects, &[], "cold"), all);
+    assert_eq!(cached_link(w, &objects, &[], "warm"), set(&[]));
+    assert_eq!(
+        std::fs::read(w.join("cold")).unwrap(),
+        std::fs::read(w.join("warm")).unwrap()
+    );
+    assert_eq!(run_program(&w.join("warm"), false), expected);
+
+    // collatz.c changes: collatz.o is rebuilt, and so is main.o, which
+    // imports from it; shapes.o imports nothing from collatz.o and hits.
+    let source = std::fs::read_to_string(repo_root().join("examples/hello-thin/collatz.c"))
+        .unwrap()
+        + "\nint collatz_unused_addition(int x) { return x + 1; }\n";
+    std::fs::write(w.join("collatz.c"), source).unwrap();
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args(["-flto=thin", "-O2", "-c", "collatz.c", "-o", "collatz.o"])
+        .arg(format!(
+            "-I{}",
+            repo_root().join("examples/hello-thin").display()
+        )));
+    assert_eq!(
+        cached_link(w, &objects, &[], "changed"),
+        set(&["collatz.o", "main.o"])
+    );
+    assert_eq!(run_program(&w.join("changed"), false), expected);
+    // Back to no change.
+    assert_eq!(cached_link(w, &objects, &[], "again"), set(&[]));
+}
+
+#[test]
+fn options_target_and_cpu_change_every_key() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (objects, expected) = hello(w);
+    let all = set(&["collatz.o", "main.o", "shapes.o"]);
+    assert_eq!(cached_link(w, &objects, &[], "o2"), all);
+    assert_eq!(cached_link(w, &objects, &["-O1"], "o1"), all);
+    assert_eq!(cached_link(w, &objects, &["-mcpu=skylake"], "skylake"), all);
+    assert_eq!(cached_link(w, &objects, &["-mattr=+avx2"], "avx2"), all);
+    assert_eq!(cached_link(w, &objects, &["-no-pie"], "nopie"), all);
+    // And each of them hits when repeated.
+    assert_eq!(cached_link(w, &objects, &["-O1"], "o1-again"), set(&[]));
+    assert_eq!(
+        cached_link(w, &objects, &["-mcpu=skylake"], "skylake-again"),
+        set(&[])
+    );
+    assert_eq!(run_program(&w.join("skylake-again"), false), expected);
+
+    // The same sources for AArch64, into the same cache.
+    let arm = w.join("arm");
+    std::fs::create_dir(&arm).unwrap();
+    let arm_objects = Program::load(repo_root().join("examples/hello-thin"))
+        .compile(&arm, &["--target=aarch64-linux-gnu"]);
+    std::fs::rename(w.join("cache"), arm.join("cache")).unwrap();
+    assert_eq!(
+        cached_link(&arm, &arm_objects, &["--target=aarch64-linux-gnu"], "hello"),
+        all
+    );
+    assert_eq!(run_program(&arm.join("hello"), true), expected);
+}
+
+#[test]
+fn a_damaged_entry_is_rebuilt_not_linked() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (objects, expected) = hello(w);
+    cached_link(w, &objects, &[], "cold");
+    let stored = entries(w);
+    assert_eq!(stored.len(), 3);
+    // One truncated, one overwritten with garbage of the same length.
+    let bytes = std::fs::read(&stored[0]).unwrap();
+    std::fs::write(&stored[0], &bytes[..bytes.len() / 2]).unwrap();
+    let garbage = vec![0x5a; std::fs::read(&stored[1]).unwrap().len()];
+    std::fs::write(&stored[1], garbage).unwrap();
+    let misses = cached_link(w, &objects, &[], "repaired");
+    assert_eq!(misses.len(), 2, "{misses:?}");
+    assert_eq!(run_program(&w.join("repaired"), false), expected);
+    assert_eq!(
+        std::fs::read(w.join("cold")).unwrap(),
+        std::fs::read(w.join("repaired")).unwrap()
+    );
+    assert_eq!(cached_link(w, &objects, &[], "healed"), set(&[]));
+}
+
+#[test]
+fn concurrent_links_share_one_cache() {
+    let program = CorpusProgram::build("zlib");
+    let w = program.work.path();
+    let spawn = |out: &str| {
+        dtlto()
+            .current_dir(w)
+            .args(["link", "-j", "1", "--cache-dir=cache"])
+            .args(&program.objects)
+            .args(&program.libs)
+            .args(["-o", out])
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn("a"), spawn("b"));
+    assert!(a.wait().unwrap().success());
+    assert!(b.wait().unwrap().success());
+    program.check(&w.join("a"));
+    program.check(&w.join("b"));
+    assert_eq!(
+        std::fs::read(w.join("a")).unwrap(),
+        std::fs::read(w.join("b")).unwrap()
+    );
+    assert_eq!(entries(w).len(), program.objects.len());
+    // No temporary entry is left in the cache.
+    let stray: Vec<_> = std::fs::read_dir(w.join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".dtlto-"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+#[test]
+fn delegated_links_distribute_only_the_misses() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (objects, expected) = hello(w);
+    let dtlto = env!("CARGO_BIN_EXE_dtlto");
+    let distributor = [
+        format!("--distributor={dtlto}"),
+        "--distributor-arg=distribute".to_string(),
+    ];
+    let d: Vec<&str> = distributor.iter().map(String::as_str).collect();
+    cached_link(w, &objects, &d, "cold");
+    // Warm: nothing to distribute, so even a distributor that always fails
+    // is never run.
+    let failing = [
+        "--distributor=false".to_string(),
+        "--save-temps".to_string(),
+    ];
+    let f: Vec<&str> = failing.iter().map(String::as_str).collect();
+    assert_eq!(cached_link(w, &objects, &f, "warm"), set(&[]));
+    assert_eq!(run_program(&w.join("warm"), false), expected);
+    let report = std::fs::read_to_string(w.join("warm.dtlto/cache.txt")).unwrap();
+    assert_eq!(report.lines().filter(|l| l.starts_with("hit ")).count(), 3);
+    // The in-process link of the same inputs hits the delegated entries.
+    assert_eq!(cached_link(w, &objects, &[], "in-process"), set(&[]));
+    assert_eq!(
+        std::fs::read(w.join("cold")).unwrap(),
+        std::fs::read(w.join("in-process")).unwrap()
+    );
+}
+
+#[test]
+fn pruning_follows_the_policy() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (objects, _) = hello(w);
+    cached_link(
+        w,
+        &objects,
+        &["--cache-policy=prune_interval=0s:cache_size_files=2"],
+        "pruned",
+    );
+    assert_eq!(entries(w).len(), 2);
+    let out = dtlto()
+        .current_dir(w)
+        .args([
+            "link",
+            "--cache-dir=cache",
+            "--cache-policy=cache_size=200%",
+        ])
+        .args(&objects)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cache_size 200% is over 100%"));
+}
