@@ -96,6 +96,35 @@ impl Program {
         })
     }
 
+    /// Source `i` compiled again with one more (unused) function in it, into
+    /// `object`: a one-file change for relink measurements.
+    pub fn compile_changed(&self, i: usize, object: &Path) -> Result<()> {
+        let sources = strings(&self.manifest, "sources");
+        let source = sources.get(i).context("no such source")?;
+        let header = object.with_extension("change.h");
+        std::fs::write(
+            &header,
+            "int dtlto_bench_one_file_change(int x) { return x + 1; }\n",
+        )?;
+        let cxx = !source.ends_with(".c");
+        tool_output(
+            Command::new(if cxx { "clang++-22" } else { "clang-22" })
+                .current_dir(&self.src)
+                .args(["-flto=thin", "-O2", "-c"])
+                .args(strings(&self.manifest, "cflags"))
+                .args(strings(
+                    &self.manifest,
+                    if cxx { "cxxflags" } else { "cflags_c" },
+                ))
+                .arg("-include")
+                .arg(&header)
+                .arg(source)
+                .arg("-o")
+                .arg(object),
+        )?;
+        Ok(())
+    }
+
     /// The program's own check on `binary` (cwd: the program's directory).
     pub fn check_command(&self, binary: &Path) -> Command {
         let mut cmd = Command::new("bash");

@@ -20,6 +20,12 @@ pub const DTLTO_THIN: &str = "dtlto-thin-link";
 pub const LLD_DTLTO: &str = "lld-dtlto";
 /// `dtlto link --distributor=dtlto --distributor-arg=distribute`.
 pub const DTLTO_DELEGATED: &str = "dtlto-delegated";
+/// Relinks with a backend cache (`--relink`): per linker, a cold link into
+/// an empty cache, a relink with no change, a relink after one file changed.
+pub const RELINK_STEPS: [&str; 3] = ["cold", "no-change", "one-file"];
+pub fn relink_mode(linker: &str, step: &str) -> String {
+    format!("{linker}-cache-{step}")
+}
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Report {
@@ -47,6 +53,9 @@ pub struct ProgramResult {
     /// Is the delegated binary byte-identical to the in-process one?
     #[serde(default)]
     pub delegated_identical: Option<bool>,
+    /// The source changed for the one-file relinks (`--relink`).
+    #[serde(default)]
+    pub relink_changed: Option<String>,
 }
 
 /// The figures of one table row, all medians or ratios of medians.
@@ -65,7 +74,7 @@ pub struct Row {
 }
 
 impl ProgramResult {
-    fn med(&self, mode: &str, f: impl Fn(&Sample) -> f64) -> f64 {
+    pub fn med(&self, mode: &str, f: impl Fn(&Sample) -> f64) -> f64 {
         median(
             &self
                 .samples
@@ -160,6 +169,34 @@ pub fn markdown(report: &Report) -> String {
                     Some(false) => "NO",
                     None => "-",
                 }
+            );
+        }
+    }
+    let relinked: Vec<&ProgramResult> = report
+        .programs
+        .iter()
+        .filter(|p| p.relink_changed.is_some())
+        .collect();
+    if !relinked.is_empty() {
+        out.push_str("\nIncremental relinks with a backend cache (`ld.lld-22 --thinlto-cache-dir`, `dtlto link --cache-dir`): cold link into an empty cache, relink with no change, relink after one source file changed (one function added); wall time, median; ratios are dtlto / lld.\n\n");
+        out.push_str("| program | changed file | lld cold s | lld no-change s | lld one-file s | dtlto cold s | dtlto no-change s | dtlto one-file s | cold ratio | no-change ratio | one-file ratio |\n");
+        out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for p in relinked {
+            let t = |linker: &str, step: &str| p.med(&relink_mode(linker, step), |s| s.wall_s);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.2} | {:.3} | {:.2} | {:.2} | {:.3} | {:.2} | **{:.2}** | **{:.2}** | **{:.2}** |",
+                p.name,
+                p.relink_changed.as_deref().unwrap_or_default(),
+                t(LLD, "cold"),
+                t(LLD, "no-change"),
+                t(LLD, "one-file"),
+                t(DTLTO, "cold"),
+                t(DTLTO, "no-change"),
+                t(DTLTO, "one-file"),
+                t(DTLTO, "cold") / t(LLD, "cold"),
+                t(DTLTO, "no-change") / t(LLD, "no-change"),
+                t(DTLTO, "one-file") / t(LLD, "one-file"),
             );
         }
     }

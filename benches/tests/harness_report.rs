@@ -40,7 +40,7 @@ fn harness_reports_on_the_example() {
     let status = Command::new(&harness)
         .current_dir(&root)
         .arg("examples/hello-thin")
-        .args(["--reps", "2", "--jobs", "2"])
+        .args(["--reps", "2", "--jobs", "2", "--relink"])
         .arg("--out")
         .arg(out.path())
         .arg("--cache")
@@ -111,4 +111,22 @@ fn harness_reports_on_the_example() {
         assert!(row.contains(&figure), "{figure} not in {row}");
     }
     assert!(row.ends_with("| yes |"), "{row}");
+
+    // The relink table: each ratio from the cache samples.
+    let row = md
+        .lines()
+        .filter(|l| l.starts_with("| hello-thin |"))
+        .nth(2)
+        .expect("a relink row for the example");
+    assert!(
+        row.starts_with(&format!(
+            "| hello-thin | {} |",
+            p["relink_changed"].as_str().unwrap()
+        )),
+        "{row}"
+    );
+    for step in ["cold", "no-change", "one-file"] {
+        let ratio = wall(&format!("dtlto-cache-{step}")) / wall(&format!("lld-cache-{step}"));
+        assert!(row.contains(&format!("**{ratio:.2}**")), "{step}: {row}");
+    }
 }

@@ -11,7 +11,8 @@ use clap::Parser;
 use dtlto_bench::measure::{measure, Sample};
 use dtlto_bench::program::Program;
 use dtlto_bench::report::{
-    self, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_THIN, LLD, LLD_DTLTO, LLD_THIN,
+    self, relink_mode, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_THIN, LLD, LLD_DTLTO,
+    LLD_THIN, RELINK_STEPS,
 };
 
 #[derive(Parser)]
@@ -37,6 +38,13 @@ struct Args {
     /// The dtlto binary to measure.
     #[arg(long, default_value = "target/release/dtlto")]
     dtlto: PathBuf,
+    /// Also measure incremental relinks with a backend cache: cold, no
+    /// change, one file changed, for lld and dtlto.
+    #[arg(long)]
+    relink: bool,
+    /// Skip the link comparison (with --relink: only the relinks).
+    #[arg(long)]
+    no_compare: bool,
 }
 
 fn machine() -> String {
@@ -183,6 +191,17 @@ fn bench_program(
             }
         }
     };
+    let mut result = ProgramResult {
+        name: p.name.clone(),
+        modules: p.objects.len(),
+        ..ProgramResult::default()
+    };
+    if args.relink {
+        relinks(p, args, jobs, work, progress, &mut result)?;
+    }
+    if args.no_compare {
+        return Ok(result);
+    }
     let modes = [LLD, DTLTO, LLD_THIN, DTLTO_THIN, LLD_DTLTO, DTLTO_DELEGATED];
     let mut samples: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
     for rep in 0..args.reps {
@@ -193,12 +212,7 @@ fn bench_program(
             samples.entry(mode.to_string()).or_default().push(s);
         }
     }
-    let mut result = ProgramResult {
-        name: p.name.clone(),
-        modules: p.objects.len(),
-        samples,
-        ..ProgramResult::default()
-    };
+    result.samples.extend(samples);
     result.delegated_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&delegated_out)?);
     for (which, bin) in [
         (LLD, &lld_out),
@@ -244,6 +258,94 @@ fn bench_program(
         })
         .count();
     Ok(result)
+}
+
+/// Cold link, no-change relink and one-file relink, for lld and dtlto,
+/// each with its own backend cache. The changed object is swapped in for
+/// the one-file relinks of both linkers and swapped back after.
+fn relinks(
+    p: &Program,
+    args: &Args,
+    jobs: usize,
+    work: &Path,
+    progress: &str,
+    result: &mut ProgramResult,
+) -> Result<()> {
+    // A private copy of the objects, so the one-file change never touches
+    // the compiled-bitcode cache.
+    let dir = work.join("relink-objects");
+    std::fs::create_dir_all(&dir)?;
+    let mut copies = Vec::with_capacity(p.objects.len());
+    for o in &p.objects {
+        let copy = dir.join(o.file_name().context("object without a name")?);
+        std::fs::copy(o, &copy)?;
+        copies.push(copy);
+    }
+    let changed = copies.len() / 2;
+    let original = work.join("original.o");
+    let edited = work.join("edited.o");
+    p.compile_changed(changed, &edited)?;
+    std::fs::copy(&copies[changed], &original)?;
+    let objects = strs(&copies);
+    let link = |linker: &str| -> Command {
+        let cache = work.join(format!("{linker}-cache"));
+        let out = work.join(format!("{linker}-relink"));
+        if linker == LLD {
+            let mut c = Command::new("clang-22");
+            c.args(["-flto=thin", "-fuse-ld=lld"])
+                .arg(format!("-Wl,--thinlto-jobs={jobs}"))
+                .arg(format!("-Wl,--thinlto-cache-dir={}", cache.display()))
+                .args(&objects)
+                .args(&p.libs)
+                .arg("-o")
+                .arg(out);
+            c
+        } else {
+            let mut c = Command::new(&args.dtlto);
+            c.args(["link", "-j", &jobs.to_string()])
+                .arg(format!("--cache-dir={}", cache.display()))
+                .args(&objects)
+                .args(&p.libs)
+                .arg("-o")
+                .arg(out);
+            c
+        }
+    };
+    for rep in 0..args.reps {
+        let linkers = if rep % 2 == 0 {
+            [LLD, DTLTO]
+        } else {
+            [DTLTO, LLD]
+        };
+        for linker in linkers {
+            let _ = std::fs::remove_dir_all(work.join(format!("{linker}-cache")));
+        }
+        for step in RELINK_STEPS {
+            if step == "one-file" {
+                std::fs::copy(&edited, &copies[changed])?;
+            }
+            for linker in linkers {
+                eprint!(
+                    "\r\x1b[K{progress} relink rep {}/{} {linker} {step}",
+                    rep + 1,
+                    args.reps
+                );
+                let s = measure(&mut link(linker))
+                    .with_context(|| format!("{}: {linker} {step} relink", p.name))?;
+                result
+                    .samples
+                    .entry(relink_mode(linker, step))
+                    .or_default()
+                    .push(s);
+            }
+        }
+        std::fs::copy(&original, &copies[changed])?;
+    }
+    result.relink_changed = copies
+        .get(changed)
+        .and_then(|o| o.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    Ok(())
 }
 
 fn absolute(p: &Path) -> Result<PathBuf> {
