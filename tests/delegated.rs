@@ -415,3 +415,54 @@ fn bad_job_files_are_refused_with_the_reason() {
         "{stderr}"
     );
 }
+
+#[test]
+fn workers_report_a_failed_backend_and_go_on() {
+    // dtlto's own backend jobs run in persistent workers: a job whose
+    // module is not bitcode fails with the backend's message, and the next
+    // job still runs.
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    run(dtlto()
+        .current_dir(w)
+        .arg("thin-link")
+        .args(&objects)
+        .args(["-o", "a.out"]));
+    std::fs::write(w.join("garbage.bc"), b"BC\xc0\xde not really").unwrap();
+    let job = |module: &str, plan: &str, out: &str| {
+        serde_json::json!({"args": [module, "--plan", plan, "-o", out],
+                           "inputs": [module, plan], "outputs": [out]})
+    };
+    let job_file = serde_json::json!({
+        "common": {"linker_output": "a.out", "args": [dtlto_path(), "backend", "-O2"], "inputs": []},
+        "jobs": [job("garbage.bc", "shapes.o.plan", "bad.o"),
+                 job("collatz.o", "collatz.o.plan", "good.o")]
+    });
+    std::fs::write(w.join("jobs.json"), job_file.to_string()).unwrap();
+    let out = dtlto()
+        .current_dir(w)
+        .args(["distribute", "-j", "1", "jobs.json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("job 0 (garbage.bc) failed"), "{stderr}");
+    assert!(stderr.contains("garbage.bc"), "{stderr}");
+    assert!(stderr.contains("1 of 2 jobs"), "{stderr}");
+    assert!(!w.join("bad.o").exists());
+    assert!(
+        w.join("good.o").is_file(),
+        "the worker stopped after a failure"
+    );
+    // The same job file with a process per job gives the same object.
+    let good = std::fs::read(w.join("good.o")).unwrap();
+    std::fs::remove_file(w.join("good.o")).unwrap();
+    let out = dtlto()
+        .current_dir(w)
+        .args(["distribute", "--no-workers", "jobs.json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(w.join("good.o")).unwrap(), good);
+}

@@ -17,8 +17,12 @@ use anyhow::{bail, Context, Result};
 use dtlto_core::jobs::JobFile;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::worker::{self, Worker, WorkerFailure};
+
 pub struct DistributeOptions {
     pub jobs: usize,
+    /// One process per job even for dtlto's own backend jobs.
+    pub no_workers: bool,
     /// Kill a job that runs longer than this.
     pub timeout: Option<Duration>,
     pub verbose: bool,
@@ -57,28 +61,40 @@ pub fn run(job_file: &Path, options: &DistributeOptions) -> Result<()> {
     );
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
+    let use_workers = !options.no_workers && worker::eligible(&file);
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(_, n)) = order.get(k) else { break };
-                let job = &file.jobs[n];
-                bar.set_message(job.inputs[0].clone());
-                let command = file.command(n);
-                if options.verbose {
-                    bar.suspend(|| eprintln!("dtlto distribute: {}", render(&command)));
-                }
-                if let Err(failure) = run_job(n, &command, &job.outputs, options.timeout) {
-                    // A failed job's outputs are not results: remove
-                    // whatever it left.
-                    for out in &job.outputs {
-                        let _ = std::fs::remove_file(out);
+            scope.spawn(|| {
+                let mut slot: Option<Worker> = None;
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(_, n)) = order.get(k) else { break };
+                    let job = &file.jobs[n];
+                    bar.set_message(job.inputs[0].clone());
+                    let command = file.command(n);
+                    if options.verbose {
+                        bar.suspend(|| eprintln!("dtlto distribute: {}", render(&command)));
                     }
-                    if let Ok(mut all) = failures.lock() {
-                        all.push(failure);
+                    let result = if use_workers {
+                        run_in_worker(n, &command, &job.outputs, options.timeout, &mut slot)
+                    } else {
+                        run_job(n, &command, &job.outputs, options.timeout)
+                    };
+                    if let Err(failure) = result {
+                        // A failed job's outputs are not results: remove
+                        // whatever it left.
+                        for out in &job.outputs {
+                            let _ = std::fs::remove_file(out);
+                        }
+                        if let Ok(mut all) = failures.lock() {
+                            all.push(failure);
+                        }
                     }
+                    bar.inc(1);
                 }
-                bar.inc(1);
+                if let Some(worker) = slot {
+                    worker.finish();
+                }
             });
         }
     });
@@ -195,11 +211,8 @@ fn run_job(
     let printed = String::from_utf8_lossy(&printed).into_owned();
     match status {
         Ok(Some(status)) if status.success() => {
-            if let Some(missing) = outputs.iter().find(|o| !Path::new(o).is_file()) {
-                return Err(failure(
-                    format!("succeeded but did not write {missing}"),
-                    printed,
-                ));
+            if let Some(missing) = missing_output(outputs) {
+                return Err(failure(missing, printed));
             }
             if !printed.is_empty() {
                 eprint!("{printed}");
@@ -215,6 +228,64 @@ fn run_job(
             printed,
         )),
         Err(e) => Err(failure(format!("could not be waited for: {e}"), printed)),
+    }
+}
+
+fn missing_output(outputs: &[String]) -> Option<String> {
+    outputs
+        .iter()
+        .find(|o| !Path::new(o).is_file())
+        .map(|missing| format!("succeeded but did not write {missing}"))
+}
+
+/// Runs a job of this dtlto's `backend` in the slot's worker, starting
+/// one if the slot is empty; a worker that died or timed out is dropped.
+fn run_in_worker(
+    n: usize,
+    command: &[&str],
+    outputs: &[String],
+    timeout: Option<Duration>,
+    slot: &mut Option<Worker>,
+) -> Result<(), Failure> {
+    let failure = |reason: String, output: String| Failure {
+        job: n,
+        command: render(command),
+        reason,
+        output,
+    };
+    let worker = match slot {
+        Some(worker) => worker,
+        None => slot.insert(Worker::start(command[0]).map_err(|e| {
+            failure(
+                format!("could not start {}: {e}", command[0]),
+                String::new(),
+            )
+        })?),
+    };
+    match worker.run(&command[1..], timeout) {
+        Ok(()) => match missing_output(outputs) {
+            Some(missing) => Err(failure(missing, String::new())),
+            None => Ok(()),
+        },
+        Err(WorkerFailure::Failed(error)) => Err(failure("failed".into(), error)),
+        Err(WorkerFailure::Died(why)) => {
+            if let Some(dead) = slot.take() {
+                dead.kill();
+            }
+            Err(failure(why, String::new()))
+        }
+        Err(WorkerFailure::TimedOut) => {
+            if let Some(stuck) = slot.take() {
+                stuck.kill();
+            }
+            Err(failure(
+                format!(
+                    "timed out after {}s and was killed",
+                    timeout.unwrap_or_default().as_secs_f64()
+                ),
+                String::new(),
+            ))
+        }
     }
 }
 

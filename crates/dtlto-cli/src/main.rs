@@ -18,6 +18,7 @@ mod process;
 mod summary_cmd;
 mod thin_link_cmd;
 mod trace;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -139,9 +140,19 @@ enum Command {
         /// Print every job's command.
         #[arg(short = 'v', long)]
         verbose: bool,
+        /// Start one process per job even for this dtlto's own backend
+        /// jobs (by default they run in one long-lived worker process per
+        /// slot, which loads LLVM once instead of once per job).
+        #[arg(long)]
+        no_workers: bool,
         /// The job file (lld passes it last).
         job_file: PathBuf,
     },
+    /// Runs `backend` jobs sent one per line on stdin (a JSON array of
+    /// arguments) and answers each on stdout; what `dtlto distribute` keeps
+    /// running per slot.
+    #[command(hide = true)]
+    BackendWorker,
     /// Thin link only: write <module>.imports (lld's format) and <module>.plan
     /// for every bitcode input, like `ld.lld --thinlto-index-only
     /// --thinlto-emit-imports-files`.
@@ -221,6 +232,7 @@ fn run(cli: Cli) -> Result<()> {
             jobs,
             timeout,
             verbose,
+            no_workers,
             job_file,
         } => {
             let timeout = match timeout {
@@ -234,11 +246,22 @@ fn run(cli: Cli) -> Result<()> {
                 &job_file,
                 &distribute_cmd::DistributeOptions {
                     jobs,
+                    no_workers,
                     timeout,
                     verbose,
                 },
             )
         }
+        Command::BackendWorker => worker::serve(|args| {
+            let cli = Cli::try_parse_from(
+                std::iter::once("dtlto").chain(args.iter().map(String::as_str)),
+            )
+            .map_err(|e| anyhow::anyhow!("{}", e.render()))?;
+            match cli.command {
+                Command::Backend { .. } => run(cli),
+                _ => anyhow::bail!("a backend worker runs `backend` jobs only"),
+            }
+        }),
         Command::ThinLink { line } => {
             let line = link_line::parse(&line.args)?;
             thin_link_cmd::thin_link(&line)
