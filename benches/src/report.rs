@@ -20,6 +20,8 @@ pub const DTLTO_THIN: &str = "dtlto-thin-link";
 pub const LLD_DTLTO: &str = "lld-dtlto";
 /// `dtlto link --distributor=dtlto --distributor-arg=distribute`.
 pub const DTLTO_DELEGATED: &str = "dtlto-delegated";
+/// `dtlto link` with `dtlto distribute --engine=slurm` (`--slurm`).
+pub const DTLTO_SLURM: &str = "dtlto-slurm";
 /// Relinks with a backend cache (`--relink`): per linker, a cold link into
 /// an empty cache, a relink with no change, a relink after one file changed.
 pub const RELINK_STEPS: [&str; 3] = ["cold", "no-change", "one-file"];
@@ -53,6 +55,9 @@ pub struct ProgramResult {
     /// Is the delegated binary byte-identical to the in-process one?
     #[serde(default)]
     pub delegated_identical: Option<bool>,
+    /// Is the Slurm-distributed binary byte-identical to the in-process one?
+    #[serde(default)]
+    pub slurm_identical: Option<bool>,
     /// The source changed for the one-file relinks (`--relink`).
     #[serde(default)]
     pub relink_changed: Option<String>,
@@ -165,6 +170,33 @@ pub fn markdown(report: &Report) -> String {
                 lld_dtlto / lld,
                 dtlto_delegated / dtlto,
                 match p.delegated_identical {
+                    Some(true) => "yes",
+                    Some(false) => "NO",
+                    None => "-",
+                }
+            );
+        }
+    }
+    let slurm: Vec<&ProgramResult> = report
+        .programs
+        .iter()
+        .filter(|p| p.samples.contains_key(DTLTO_SLURM))
+        .collect();
+    if !slurm.is_empty() {
+        out.push_str("\nSlurm: `dtlto distribute --engine=slurm` (one allocation, a job step per backend) on the one-node cluster of `ci/slurm-up`, same job count; wall time of the whole link, median.\n\n");
+        out.push_str("| program | dtlto in-process s | dtlto local distributor s | dtlto Slurm s | Slurm / in-process | Slurm / local distributor | Slurm binary = in-process |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---|\n");
+        for p in slurm {
+            let wall = |mode: &str| p.med(mode, |s| s.wall_s);
+            let (local, delegated, on_slurm) =
+                (wall(DTLTO), wall(DTLTO_DELEGATED), wall(DTLTO_SLURM));
+            let _ = writeln!(
+                out,
+                "| {} | {local:.2} | {delegated:.2} | {on_slurm:.2} | **{:.2}** | **{:.2}** | {} |",
+                p.name,
+                on_slurm / local,
+                on_slurm / delegated,
+                match p.slurm_identical {
                     Some(true) => "yes",
                     Some(false) => "NO",
                     None => "-",

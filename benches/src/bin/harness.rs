@@ -11,8 +11,8 @@ use clap::Parser;
 use dtlto_bench::measure::{measure, Sample};
 use dtlto_bench::program::Program;
 use dtlto_bench::report::{
-    self, relink_mode, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_THIN, LLD, LLD_DTLTO,
-    LLD_THIN, RELINK_STEPS,
+    self, relink_mode, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_SLURM, DTLTO_THIN, LLD,
+    LLD_DTLTO, LLD_THIN, RELINK_STEPS,
 };
 
 #[derive(Parser)]
@@ -42,6 +42,10 @@ struct Args {
     /// change, one file changed, for lld and dtlto.
     #[arg(long)]
     relink: bool,
+    /// Also link with `dtlto distribute --engine=slurm` (the cluster named
+    /// by SLURM_CONF, e.g. the one of ci/slurm-up).
+    #[arg(long)]
+    slurm: bool,
     /// Skip the link comparison (with --relink: only the relinks).
     #[arg(long)]
     no_compare: bool,
@@ -103,6 +107,7 @@ fn bench_program(
         "dtlto-idx",
         "lld-dtlto",
         "dtlto-delegated",
+        "dtlto-slurm",
     ] {
         std::fs::create_dir_all(work.join(d))?;
     }
@@ -110,6 +115,7 @@ fn bench_program(
     let dtlto_out = work.join("dtlto").join(&p.output);
     let lld_dtlto_out = work.join("lld-dtlto").join(&p.output);
     let delegated_out = work.join("dtlto-delegated").join(&p.output);
+    let slurm_out = work.join("dtlto-slurm").join(&p.output);
     let distributor_jobs = format!("-j{jobs}");
     let command = |mode: &str| -> Command {
         match mode {
@@ -159,6 +165,19 @@ fn bench_program(
                     .arg(&delegated_out);
                 c
             }
+            DTLTO_SLURM => {
+                let mut c = Command::new(&args.dtlto);
+                c.arg("link")
+                    .arg(format!("--distributor={}", args.dtlto.display()))
+                    .arg("--distributor-arg=distribute")
+                    .arg("--distributor-arg=--engine=slurm")
+                    .arg(format!("--distributor-arg={distributor_jobs}"))
+                    .args(&objects)
+                    .args(&p.libs)
+                    .arg("-o")
+                    .arg(&slurm_out);
+                c
+            }
             LLD_THIN => {
                 let mut c = Command::new("clang-22");
                 c.args([
@@ -202,7 +221,10 @@ fn bench_program(
     if args.no_compare {
         return Ok(result);
     }
-    let modes = [LLD, DTLTO, LLD_THIN, DTLTO_THIN, LLD_DTLTO, DTLTO_DELEGATED];
+    let mut modes = vec![LLD, DTLTO, LLD_THIN, DTLTO_THIN, LLD_DTLTO, DTLTO_DELEGATED];
+    if args.slurm {
+        modes.push(DTLTO_SLURM);
+    }
     let mut samples: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
     for rep in 0..args.reps {
         for k in 0..modes.len() {
@@ -214,6 +236,9 @@ fn bench_program(
     }
     result.samples.extend(samples);
     result.delegated_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&delegated_out)?);
+    if args.slurm {
+        result.slurm_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&slurm_out)?);
+    }
     for (which, bin) in [
         (LLD, &lld_out),
         (DTLTO, &dtlto_out),

@@ -11,6 +11,7 @@ use dtlto_core::plan::BackendPlan;
 use dtlto_llvm::{run_backend, BackendOptions, ImportedModule};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::cache::Hit;
 use crate::output::write_atomic;
 use crate::trace::Trace;
 
@@ -21,7 +22,7 @@ use crate::trace::Trace;
 pub fn run_all(
     modules: &[BitcodeModule],
     plans: &[BackendPlan],
-    cached: &[Option<Vec<u8>>],
+    cached: &[Option<Hit>],
     options: &BackendOptions,
     jobs: usize,
     dir: &Path,
@@ -35,9 +36,9 @@ pub fn run_all(
     let paths: Vec<PathBuf> = (0..plans.len())
         .map(|i| dir.join(format!("{i}.{}.o", file_stem(&plans[i].module))))
         .collect();
-    for (i, object) in cached.iter().enumerate() {
-        if let Some(object) = object {
-            write_atomic(&paths[i], object)?;
+    for (i, hit) in cached.iter().enumerate() {
+        if let Some(hit) = hit {
+            hit.place(&paths[i])?;
         }
     }
     let by_path = |p: &str| modules.iter().find(|m| m.path == p);

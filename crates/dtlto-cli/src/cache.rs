@@ -14,18 +14,37 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use dtlto_core::bitcode::BitcodeModule;
-use dtlto_core::cache_key::{backend_key, content_digest, ContentDigest};
+use dtlto_core::cache_key::{backend_key, module_digest, ContentDigest};
 use dtlto_core::plan::BackendPlan;
-use md5::{Digest, Md5};
 use rayon::prelude::*;
 
-const MAGIC: &[u8; 8] = b"DTLTOCE1";
-const HEADER: usize = 8 + 16 + 8;
+/// An entry is the object itself followed by a trailer: CRC-32 of the
+/// object (u32), its length (u64), magic. Linkers read ELF objects through
+/// their headers and ignore what follows, so a hit is linked straight from
+/// a hard link to the entry, without a copy.
+const MAGIC: &[u8; 8] = b"DTLTOCE2";
+const TRAILER: usize = 4 + 8 + 4 + 8;
 const PREFIX: &str = "dtlto-";
 const TIMESTAMP: &str = "dtlto-cache.timestamp";
 
 pub struct Cache {
     dir: PathBuf,
+}
+
+/// A sound entry found for a key.
+pub struct Hit(PathBuf);
+
+impl Hit {
+    /// Puts the cached object at `dest`: a hard link to the entry (which
+    /// stays valid if a concurrent prune removes the entry), else a copy.
+    pub fn place(&self, dest: &Path) -> Result<()> {
+        if std::fs::hard_link(&self.0, dest).is_ok() {
+            return Ok(());
+        }
+        std::fs::copy(&self.0, dest)
+            .map(|_| ())
+            .with_context(|| format!("cannot copy {} to {}", self.0.display(), dest.display()))
+    }
 }
 
 impl Cache {
@@ -41,24 +60,20 @@ impl Cache {
         self.dir.join(format!("{PREFIX}{key}.o"))
     }
 
-    /// The object stored under `key`, if there is a sound one. A damaged
-    /// entry is removed so that the rebuilt object replaces it.
-    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+    /// The entry stored under `key`, if it is sound. A damaged entry is
+    /// removed so that the rebuilt object replaces it.
+    pub fn get(&self, key: &str) -> Option<Hit> {
         let path = self.entry(key);
         let bytes = std::fs::read(&path).ok()?;
-        match unwrap_entry(&bytes) {
-            Some(object) => {
-                // Pruning is least-recently-used by modification time.
-                if let Ok(file) = std::fs::File::options().write(true).open(&path) {
-                    let _ = file.set_modified(SystemTime::now());
-                }
-                Some(object.to_vec())
-            }
-            None => {
-                let _ = std::fs::remove_file(&path);
-                None
-            }
+        if object_of(&bytes).is_none() {
+            let _ = std::fs::remove_file(&path);
+            return None;
         }
+        // Pruning is least-recently-used by modification time.
+        if let Ok(file) = std::fs::File::options().write(true).open(&path) {
+            let _ = file.set_modified(SystemTime::now());
+        }
+        Some(Hit(path))
     }
 
     pub fn put(&self, key: &str, object: &[u8]) -> Result<()> {
@@ -66,10 +81,11 @@ impl Cache {
             .prefix(".dtlto-")
             .tempfile_in(&self.dir)
             .with_context(|| format!("cannot write to the cache {}", self.dir.display()))?;
-        tmp.write_all(MAGIC)?;
-        tmp.write_all(&Md5::digest(object))?;
-        tmp.write_all(&(object.len() as u64).to_le_bytes())?;
         tmp.write_all(object)?;
+        tmp.write_all(&crc32fast::hash(object).to_le_bytes())?;
+        tmp.write_all(&(object.len() as u64).to_le_bytes())?;
+        tmp.write_all(&[0; 4])?;
+        tmp.write_all(MAGIC)?;
         tmp.persist(self.entry(key))
             .with_context(|| format!("cannot store a cache entry in {}", self.dir.display()))?;
         Ok(())
@@ -131,14 +147,16 @@ impl Cache {
     }
 }
 
-fn unwrap_entry(bytes: &[u8]) -> Option<&[u8]> {
-    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+/// The object of an entry, if the entry is whole and sound.
+fn object_of(bytes: &[u8]) -> Option<&[u8]> {
+    let body = bytes.len().checked_sub(TRAILER)?;
+    let (object, trailer) = bytes.split_at(body);
+    if &trailer[16..] != MAGIC {
         return None;
     }
-    let digest = &bytes[8..24];
-    let len = u64::from_le_bytes(bytes[24..32].try_into().ok()?);
-    let object = &bytes[HEADER..];
-    (object.len() as u64 == len && Md5::digest(object).as_slice() == digest).then_some(object)
+    let crc = u32::from_le_bytes(trailer[..4].try_into().ok()?);
+    let len = u64::from_le_bytes(trailer[4..12].try_into().ok()?);
+    (len == object.len() as u64 && crc32fast::hash(object) == crc).then_some(object)
 }
 
 /// LLVM's cache pruning policy (`--thinlto-cache-policy`), with LLVM's
@@ -254,7 +272,7 @@ pub fn backend_keys(
     );
     let digests: Vec<ContentDigest> = modules
         .par_iter()
-        .map(|m| content_digest(&m.bitcode))
+        .map(|m| module_digest(&m.hash, &m.bitcode))
         .collect();
     let digest_of = |path: &str| {
         modules
@@ -304,7 +322,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
         cache.put("k1", b"object bytes").unwrap();
-        assert_eq!(cache.get("k1").as_deref(), Some(&b"object bytes"[..]));
+        let hit = cache.get("k1").expect("a sound entry");
+        let placed = dir.path().join("placed.o");
+        hit.place(&placed).unwrap();
+        let placed = std::fs::read(&placed).unwrap();
+        assert_eq!(object_of(&placed), Some(&b"object bytes"[..]));
         let path = cache.entry("k1");
         let full = std::fs::read(&path).unwrap();
         for damaged in [
@@ -319,7 +341,7 @@ mod tests {
             },
         ] {
             std::fs::write(&path, &damaged).unwrap();
-            assert_eq!(cache.get("k1"), None);
+            assert!(cache.get("k1").is_none());
             assert!(!path.exists(), "a damaged entry stays");
         }
     }

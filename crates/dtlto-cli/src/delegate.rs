@@ -13,6 +13,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use dtlto_core::bitcode::BitcodeModule;
@@ -21,8 +23,10 @@ use dtlto_core::plan::BackendPlan;
 use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 use object::{Object, ObjectSection};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::backends::file_stem;
+use crate::cache::Hit;
 use crate::driver::LinkerView;
 use crate::output::write_atomic;
 
@@ -85,7 +89,7 @@ pub struct DelegateInput<'a> {
     pub save_temps: bool,
     pub verbose: bool,
     /// Objects the cache already holds, by module: no job for those.
-    pub cached: &'a [Option<Vec<u8>>],
+    pub cached: &'a [Option<Hit>],
 }
 
 pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> {
@@ -129,8 +133,8 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
         let object = dir.join(format!("{stem}.{}.{pid}.native.o", i + 1));
         let plan_path = PathBuf::from(format!("{}.plan", object.display()));
         temporaries.add(object.clone());
-        if let Some(Some(cached)) = input.cached.get(i) {
-            write_atomic(&object, cached)?;
+        if let Some(Some(hit)) = input.cached.get(i) {
+            hit.place(&object)?;
         } else {
             write_atomic(&plan_path, plan.to_json().as_bytes())?;
             temporaries.add(plan_path.clone());
@@ -280,8 +284,20 @@ fn run_distributor(dist: &Distribution, job_file: &Path, verbose: bool) -> Resul
     // Jobs a dying distributor leaves behind become our children, so that
     // they can be stopped before their outputs are cleaned away.
     crate::process::adopt_orphans();
+    // Ctrl-C reaches the distributor too (same process group); the link
+    // waits for it to stop its jobs, then cleans up. A second Ctrl-C ends
+    // the link at once.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        signal_hook::flag::register_conditional_shutdown(signal, 130, interrupted.clone())
+            .and_then(|_| signal_hook::flag::register(signal, interrupted.clone()))
+            .context("cannot install the interrupt handler")?;
+    }
     let status = command.status();
     crate::process::reap_orphans();
+    if interrupted.load(Ordering::SeqCst) {
+        bail!("interrupted while the distributor ran");
+    }
     let status =
         status.with_context(|| format!("cannot run the distributor {}", dist.distributor))?;
     if !status.success() {

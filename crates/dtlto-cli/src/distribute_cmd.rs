@@ -17,9 +17,20 @@ use anyhow::{bail, Context, Result};
 use dtlto_core::jobs::JobFile;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::slurm::{self, Allocation, SlurmOptions};
 use crate::worker::{self, Worker, WorkerFailure};
 
+/// Where the jobs run.
+#[derive(Clone, Debug)]
+pub enum Engine {
+    /// Child processes on this machine.
+    Local,
+    /// Job steps of one Slurm allocation.
+    Slurm(SlurmOptions),
+}
+
 pub struct DistributeOptions {
+    pub engine: Engine,
     pub jobs: usize,
     /// One process per job even for dtlto's own backend jobs.
     pub no_workers: bool,
@@ -41,6 +52,40 @@ pub fn run(job_file: &Path, options: &DistributeOptions) -> Result<()> {
         .with_context(|| format!("cannot read the job file {}", job_file.display()))?;
     let file = JobFile::parse(&job_file.display().to_string(), &text)?;
     check_paths(&file)?;
+    let slurm = match &options.engine {
+        Engine::Slurm(o) => Some(o),
+        Engine::Local => None,
+    };
+    if let Some(shared) = slurm.and_then(|o| o.shared_dir.as_deref()) {
+        let mut paths: Vec<(usize, &str)> = Vec::new();
+        for (n, job) in file.jobs.iter().enumerate() {
+            paths.extend(
+                job.inputs
+                    .iter()
+                    .chain(&job.outputs)
+                    .map(|p| (n, p.as_str())),
+            );
+        }
+        slurm::check_shared(shared, &paths)?;
+    }
+    if file.jobs.is_empty() {
+        return Ok(());
+    }
+    // The allocation lives until every job is done; dropping it cancels it.
+    let allocation = match slurm {
+        Some(o) => Some(Allocation::take(
+            o,
+            options.jobs.clamp(1, file.jobs.len()),
+            options.verbose,
+        )?),
+        None => None,
+    };
+    let workers = !options.no_workers && worker::eligible(&file);
+    let launcher = match (&allocation, slurm) {
+        (Some(allocation), Some(o)) => Launcher::Slurm(allocation, o, workers),
+        _ if workers => Launcher::Workers(Vec::new()),
+        _ => Launcher::Process,
+    };
 
     // Biggest module first (its bitcode size stands in for its cost), so
     // that the longest job does not start last.
@@ -61,7 +106,6 @@ pub fn run(job_file: &Path, options: &DistributeOptions) -> Result<()> {
     );
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
-    let use_workers = !options.no_workers && worker::eligible(&file);
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.max(1) {
             scope.spawn(|| {
@@ -75,11 +119,15 @@ pub fn run(job_file: &Path, options: &DistributeOptions) -> Result<()> {
                     if options.verbose {
                         bar.suspend(|| eprintln!("dtlto distribute: {}", render(&command)));
                     }
-                    let result = if use_workers {
-                        run_in_worker(n, &command, &job.outputs, options.timeout, &mut slot)
-                    } else {
-                        run_job(n, &command, &job.outputs, options.timeout)
-                    };
+                    let result = launch(
+                        &launcher,
+                        n,
+                        &command,
+                        &job.outputs,
+                        options.timeout,
+                        &mut slot,
+                        &bar,
+                    );
                     if let Err(failure) = result {
                         // A failed job's outputs are not results: remove
                         // whatever it left.
@@ -99,6 +147,7 @@ pub fn run(job_file: &Path, options: &DistributeOptions) -> Result<()> {
         }
     });
     bar.finish_and_clear();
+    drop(allocation);
 
     let mut failures = failures.into_inner().unwrap_or_default();
     if failures.is_empty() {
@@ -168,11 +217,83 @@ fn parent(path: &Path) -> PathBuf {
     }
 }
 
-fn run_job(
+/// How this run starts a job.
+enum Launcher<'a> {
+    /// A process per job.
+    Process,
+    /// dtlto's own backend jobs, in persistent local workers.
+    Workers(Vec<String>),
+    /// On Slurm: a step per job, or (dtlto's own jobs) one long-lived
+    /// worker step per slot.
+    Slurm(&'a Allocation, &'a SlurmOptions, bool),
+}
+
+fn launch(
+    launcher: &Launcher<'_>,
     n: usize,
     command: &[&str],
     outputs: &[String],
     timeout: Option<Duration>,
+    slot: &mut Option<Worker>,
+    bar: &ProgressBar,
+) -> Result<(), Failure> {
+    let (allocation, options, workers) = match launcher {
+        Launcher::Process => return run_job(n, command, command, outputs, timeout, false),
+        Launcher::Workers(local) => {
+            return run_in_worker(n, local, command, outputs, timeout, slot)
+        }
+        Launcher::Slurm(allocation, options, workers) => (allocation, options, *workers),
+    };
+    let step = allocation.step(options, command);
+    let step: Vec<&str> = step.iter().map(String::as_str).collect();
+    // A worker step is `srun ... -- dtlto backend-worker`.
+    let worker_launcher: Vec<String> = allocation.step(options, &[]);
+    let mut attempt = 0;
+    loop {
+        let result = if workers {
+            run_in_worker(n, &worker_launcher, command, outputs, timeout, slot)
+        } else {
+            run_job(n, &step, command, outputs, timeout, true)
+        };
+        match result {
+            // A node failure, or on Slurm a worker step that died (its node
+            // went, or it was preempted): try again, a bounded number of times.
+            Err(f)
+                if attempt < options.retries
+                    && (slurm::node_failed(&f.output)
+                        || (workers && f.reason.starts_with("the backend worker died"))) =>
+            {
+                attempt += 1;
+                bar.suspend(|| {
+                    eprintln!(
+                        "dtlto distribute: job {n}: its node failed; retry {attempt} of {}",
+                        options.retries
+                    )
+                });
+            }
+            Err(mut f) => {
+                if f.reason.starts_with("succeeded but did not write") {
+                    f.reason.push_str(
+                        " (it did not come back: the job's paths must be on a filesystem the nodes share)",
+                    );
+                }
+                return Err(f);
+            }
+            Ok(()) => return Ok(()),
+        }
+    }
+}
+
+/// Runs `launch` (the job's command, or a launcher around it such as
+/// `srun`) and reports failures with the job's own `command`. `graceful`:
+/// on timeout, SIGTERM first (srun passes it on to the step).
+fn run_job(
+    n: usize,
+    launch: &[&str],
+    command: &[&str],
+    outputs: &[String],
+    timeout: Option<Duration>,
+    graceful: bool,
 ) -> Result<(), Failure> {
     let failure = |reason: String, output: String| Failure {
         job: n,
@@ -180,18 +301,13 @@ fn run_job(
         reason,
         output,
     };
-    let mut child = Command::new(command[0])
-        .args(&command[1..])
+    let mut child = Command::new(launch[0])
+        .args(&launch[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| {
-            failure(
-                format!("could not start {}: {e}", command[0]),
-                String::new(),
-            )
-        })?;
+        .map_err(|e| failure(format!("could not start {}: {e}", launch[0]), String::new()))?;
     // Both pipes are drained while the job runs, so a chatty job never
     // blocks on a full pipe.
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
@@ -205,7 +321,7 @@ fn run_job(
     };
     let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
     let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
-    let status = wait(&mut child, timeout);
+    let status = wait(&mut child, timeout, graceful);
     let mut printed = stdout.join().unwrap_or_default();
     printed.extend(stderr.join().unwrap_or_default());
     let printed = String::from_utf8_lossy(&printed).into_owned();
@@ -242,6 +358,7 @@ fn missing_output(outputs: &[String]) -> Option<String> {
 /// one if the slot is empty; a worker that died or timed out is dropped.
 fn run_in_worker(
     n: usize,
+    launcher: &[String],
     command: &[&str],
     outputs: &[String],
     timeout: Option<Duration>,
@@ -255,7 +372,7 @@ fn run_in_worker(
     };
     let worker = match slot {
         Some(worker) => worker,
-        None => slot.insert(Worker::start(command[0]).map_err(|e| {
+        None => slot.insert(Worker::start(launcher, command[0]).map_err(|e| {
             failure(
                 format!("could not start {}: {e}", command[0]),
                 String::new(),
@@ -270,13 +387,13 @@ fn run_in_worker(
         Err(WorkerFailure::Failed(error)) => Err(failure("failed".into(), error)),
         Err(WorkerFailure::Died(why)) => {
             if let Some(dead) = slot.take() {
-                dead.kill();
+                dead.kill(false);
             }
             Err(failure(why, String::new()))
         }
         Err(WorkerFailure::TimedOut) => {
             if let Some(stuck) = slot.take() {
-                stuck.kill();
+                stuck.kill(!launcher.is_empty());
             }
             Err(failure(
                 format!(
@@ -290,7 +407,11 @@ fn run_in_worker(
 }
 
 /// Waits for `child`; `None` if it outlived `timeout` (it is then killed).
-fn wait(child: &mut Child, timeout: Option<Duration>) -> std::io::Result<Option<ExitStatus>> {
+fn wait(
+    child: &mut Child,
+    timeout: Option<Duration>,
+    graceful: bool,
+) -> std::io::Result<Option<ExitStatus>> {
     let Some(timeout) = timeout else {
         return child.wait().map(Some);
     };
@@ -301,6 +422,17 @@ fn wait(child: &mut Child, timeout: Option<Duration>) -> std::io::Result<Option<
             return Ok(Some(status));
         }
         if Instant::now() >= deadline {
+            if graceful {
+                let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+                let grace = Instant::now() + Duration::from_secs(3);
+                while Instant::now() < grace {
+                    if child.try_wait()?.is_some() {
+                        return Ok(None);
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
             // The job's own children hold its pipes open: they go too.
             crate::process::kill_descendants(child.id());
             child.kill()?;

@@ -15,6 +15,7 @@ mod link_cmd;
 mod link_line;
 mod output;
 mod process;
+mod slurm;
 mod summary_cmd;
 mod thin_link_cmd;
 mod trace;
@@ -137,6 +138,41 @@ enum Command {
         /// Kill and fail a job that runs longer than SECONDS.
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
+        /// Where jobs run: local processes, or job steps of one Slurm
+        /// allocation of -j CPUs (salloc, then srun --exact per job).
+        #[arg(long, value_enum, default_value = "local")]
+        engine: EngineKind,
+        /// The partition to allocate in.
+        #[arg(long, help_heading = "Slurm")]
+        partition: Option<String>,
+        /// The account to charge.
+        #[arg(long, help_heading = "Slurm")]
+        account: Option<String>,
+        /// The allocation's time limit (salloc --time syntax).
+        #[arg(long, value_name = "TIME", help_heading = "Slurm")]
+        time_limit: Option<String>,
+        /// One more salloc argument (repeatable).
+        #[arg(
+            long,
+            value_name = "ARG",
+            allow_hyphen_values = true,
+            help_heading = "Slurm"
+        )]
+        salloc_arg: Vec<String>,
+        /// One more srun argument for every step (repeatable).
+        #[arg(
+            long,
+            value_name = "ARG",
+            allow_hyphen_values = true,
+            help_heading = "Slurm"
+        )]
+        srun_arg: Vec<String>,
+        /// The directory the nodes share; every job path must be under it.
+        #[arg(long, value_name = "DIR", help_heading = "Slurm")]
+        shared_dir: Option<PathBuf>,
+        /// Retries of a step whose node failed.
+        #[arg(long, default_value_t = 2, help_heading = "Slurm")]
+        retries: usize,
         /// Print every job's command.
         #[arg(short = 'v', long)]
         verbose: bool,
@@ -179,6 +215,12 @@ enum Command {
         #[command(flatten)]
         line: LinkLineArgs,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineKind {
+    Local,
+    Slurm,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -233,6 +275,14 @@ fn run(cli: Cli) -> Result<()> {
             timeout,
             verbose,
             no_workers,
+            engine,
+            partition,
+            account,
+            time_limit,
+            salloc_arg,
+            srun_arg,
+            shared_dir,
+            retries,
             job_file,
         } => {
             let timeout = match timeout {
@@ -245,6 +295,18 @@ fn run(cli: Cli) -> Result<()> {
             distribute_cmd::run(
                 &job_file,
                 &distribute_cmd::DistributeOptions {
+                    engine: match engine {
+                        EngineKind::Local => distribute_cmd::Engine::Local,
+                        EngineKind::Slurm => distribute_cmd::Engine::Slurm(slurm::SlurmOptions {
+                            partition,
+                            account,
+                            time_limit,
+                            salloc_args: salloc_arg,
+                            srun_args: srun_arg,
+                            shared_dir,
+                            retries,
+                        }),
+                    },
                     jobs,
                     no_workers,
                     timeout,

@@ -23,7 +23,7 @@ use std::time::Duration;
 use dtlto_core::jobs::JobFile;
 
 /// Can the jobs of `file` run in workers? Only if they are this dtlto's
-/// own `backend` jobs.
+/// own `backend` jobs (on a cluster, the nodes run the same path).
 pub fn eligible(file: &JobFile) -> bool {
     let Ok(me) = std::env::current_exe().and_then(|p| p.canonicalize()) else {
         return false;
@@ -50,9 +50,13 @@ pub enum WorkerFailure {
 }
 
 impl Worker {
-    pub fn start(program: &str) -> std::io::Result<Worker> {
-        let mut child = Command::new(program)
-            .arg("backend-worker")
+    /// Starts `program backend-worker`, under `launcher` if there is one
+    /// (`srun ... --`: the worker is then a job step on a cluster node).
+    pub fn start(launcher: &[String], program: &str) -> std::io::Result<Worker> {
+        let mut argv: Vec<&str> = launcher.iter().map(String::as_str).collect();
+        argv.extend([program, "backend-worker"]);
+        let mut child = Command::new(argv[0])
+            .args(&argv[1..])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -115,8 +119,20 @@ impl Worker {
         }
     }
 
-    /// Stops the worker at once (after a timeout or a failure).
-    pub fn kill(mut self) {
+    /// Stops the worker at once (after a timeout or a failure). A worker
+    /// under a launcher gets SIGTERM first, which srun passes on to the
+    /// step; the allocation's cancellation ends anything left.
+    pub fn kill(mut self, graceful: bool) {
+        if graceful {
+            let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            for _ in 0..150 {
+                if self.child.try_wait().ok().flatten().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         crate::process::kill_descendants(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -9,23 +9,79 @@
 //! - the plan: the module's own hash and triple, every resolution,
 //!   promotion, internalization and liveness decision for its globals, and
 //!   per import source the values imported and the names promoted there;
-//! - a digest of the bytes of the module and of each import source. LLVM
-//!   keys on the module hash clang stores in the bitcode; the bytes are
-//!   hashed here as well, so bitcode without that hash is cached safely.
+//! - the identity of the content of the module and of each import source:
+//!   the module hash clang stores in ThinLTO bitcode (`MODULE_CODE_HASH`,
+//!   a SHA-1 of the module; it changes when any name changes, even to one
+//!   of the same length), as LLVM's own cache keys do; for bitcode without
+//!   that hash, a digest of its bytes.
 //!
 //! Left out on purpose, because they cannot change the object: the paths
 //! of the modules (an unchanged file moved elsewhere still hits) and the
 //! plan's cost estimate, which only orders the work.
 
 use md5::{Digest, Md5};
+use serde::Serialize;
 
-use crate::plan::BackendPlan;
+use crate::plan::{BackendPlan, GlobalPlan, ImportedValue};
+use crate::summary::ModuleHash;
 
-/// MD5 of a module's bitcode, the identity of its content in keys.
+/// The identity of a module's content in keys.
 pub type ContentDigest = [u8; 16];
 
+/// Digest of bytes: for bitcode without a module hash.
 pub fn content_digest(bytes: &[u8]) -> ContentDigest {
-    Md5::digest(bytes).into()
+    let mut h = Md5::new();
+    h.update(b"bytes");
+    h.update(bytes);
+    h.finalize().into()
+}
+
+/// A module's content identity: its module hash if it has one (reading
+/// the whole bitcode again for every relink would cost more than the
+/// rest of a no-change relink), else a digest of its bytes.
+pub fn module_digest(hash: &ModuleHash, bytes: &[u8]) -> ContentDigest {
+    if hash.is_zero() {
+        return content_digest(bytes);
+    }
+    let mut h = Md5::new();
+    h.update(b"module hash");
+    for word in hash.0 {
+        h.update(word.to_le_bytes());
+    }
+    h.finalize().into()
+}
+
+#[derive(Serialize)]
+struct PlanView<'a> {
+    format_version: u32,
+    module_hash: &'a ModuleHash,
+    source_file_name: &'a str,
+    triple: &'a str,
+    globals: &'a [GlobalPlan],
+    imports: Vec<SourceView<'a>>,
+}
+
+#[derive(Serialize)]
+struct SourceView<'a> {
+    module_hash: &'a ModuleHash,
+    source_file_name: &'a str,
+    values: &'a [ImportedValue],
+    promoted: &'a [(String, String)],
+}
+
+/// An `io::Write` that feeds a digest and counts bytes.
+struct DigestWriter(Md5, u64);
+
+impl std::io::Write for DigestWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        self.1 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The key of one backend, as 32 hex digits.
@@ -54,13 +110,30 @@ pub fn backend_key(
     for option in options {
         field(option.as_bytes());
     }
-    let mut plan = plan.clone();
-    plan.module.clear();
-    plan.cost = 0;
-    for source in &mut plan.imports {
-        source.module.clear();
-    }
-    field(plan.to_json().as_bytes());
+    // The plan, streamed into the digest through a view that leaves the
+    // paths and the cost out (no copy of the plan, no JSON text).
+    let view = PlanView {
+        format_version: plan.format_version,
+        module_hash: &plan.module_hash,
+        source_file_name: &plan.source_file_name,
+        triple: &plan.triple,
+        globals: &plan.globals,
+        imports: plan
+            .imports
+            .iter()
+            .map(|s| SourceView {
+                module_hash: &s.module_hash,
+                source_file_name: &s.source_file_name,
+                values: &s.values,
+                promoted: &s.promoted,
+            })
+            .collect(),
+    };
+    let mut json = DigestWriter(Md5::new(), 0);
+    // Writing plain data into a digest cannot fail.
+    let _ = serde_json::to_writer(&mut json, &view);
+    field(&json.1.to_le_bytes());
+    field(&json.0.finalize());
     field(module);
     field(&(imports.len() as u64).to_le_bytes());
     for digest in imports {
@@ -114,6 +187,19 @@ mod tests {
             &content_digest(module),
             &[content_digest(import)],
         )
+    }
+
+    #[test]
+    fn modules_are_known_by_their_hash_or_else_their_bytes() {
+        let h = ModuleHash([1, 2, 3, 4, 5]);
+        assert_eq!(module_digest(&h, b"one"), module_digest(&h, b"two"));
+        assert_ne!(
+            module_digest(&h, b"one"),
+            module_digest(&ModuleHash([1, 2, 3, 4, 6]), b"one")
+        );
+        let none = ModuleHash::default();
+        assert_ne!(module_digest(&none, b"one"), module_digest(&none, b"two"));
+        assert_eq!(module_digest(&none, b"one"), content_digest(b"one"));
     }
 
     #[test]
