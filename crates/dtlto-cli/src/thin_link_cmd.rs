@@ -32,14 +32,19 @@ pub struct ThinLinked {
 /// and `summary`. Each stage is a span of `trace`.
 pub fn run_thin_link(line: &LinkLine, output: &str, trace: &Trace) -> Result<ThinLinked> {
     let started = Instant::now();
-    let cmd = driver::linker_command(line, output)?;
+    let (cmd, prefetched) = std::thread::scope(|scope| {
+        let prefetch = scope.spawn(|| driver::prefetch_inputs(&line.driver_args));
+        let cmd = driver::linker_command(line, output);
+        (cmd, prefetch.join().unwrap_or_default())
+    });
+    let cmd = cmd?;
     if line.verbose {
         eprintln!("dtlto: resolving over: {cmd}");
     }
     let view = driver::linker_view(&cmd)?;
     trace.span("Driver", Some(&cmd.program), started);
     let t = Instant::now();
-    let inputs = driver::load_inputs(&view)?;
+    let inputs = driver::load_inputs(&view, prefetched)?;
     trace.span("Read inputs", None, t);
     let read = t.elapsed();
     let t = Instant::now();
