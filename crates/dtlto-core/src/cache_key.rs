@@ -20,9 +20,8 @@
 //! plan's cost estimate, which only orders the work.
 
 use md5::{Digest, Md5};
-use serde::Serialize;
 
-use crate::plan::{BackendPlan, GlobalPlan, ImportedValue};
+use crate::plan::BackendPlan;
 use crate::summary::ModuleHash;
 
 /// The identity of a module's content in keys.
@@ -51,37 +50,12 @@ pub fn module_digest(hash: &ModuleHash, bytes: &[u8]) -> ContentDigest {
     h.finalize().into()
 }
 
-#[derive(Serialize)]
-struct PlanView<'a> {
-    format_version: u32,
-    module_hash: &'a ModuleHash,
-    source_file_name: &'a str,
-    triple: &'a str,
-    globals: &'a [GlobalPlan],
-    imports: Vec<SourceView<'a>>,
-}
-
-#[derive(Serialize)]
-struct SourceView<'a> {
-    module_hash: &'a ModuleHash,
-    source_file_name: &'a str,
-    values: &'a [ImportedValue],
-    promoted: &'a [(String, String)],
-}
-
-/// An `io::Write` that feeds a digest and counts bytes.
-struct DigestWriter(Md5, u64);
-
-impl std::io::Write for DigestWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        self.1 += buf.len() as u64;
-        Ok(buf.len())
+fn hash_words(hash: &ModuleHash) -> [u8; 20] {
+    let mut out = [0; 20];
+    for (chunk, word) in out.chunks_mut(4).zip(hash.0) {
+        chunk.copy_from_slice(&word.to_le_bytes());
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    out
 }
 
 /// The key of one backend, as 32 hex digits.
@@ -104,36 +78,58 @@ pub fn backend_key(
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(bytes);
     };
-    field(b"dtlto backend key v1");
+    field(b"dtlto backend key v2");
     field(toolchain.as_bytes());
     field(&(options.len() as u64).to_le_bytes());
     for option in options {
         field(option.as_bytes());
     }
-    // The plan, streamed into the digest through a view that leaves the
-    // paths and the cost out (no copy of the plan, no JSON text).
-    let view = PlanView {
-        format_version: plan.format_version,
-        module_hash: &plan.module_hash,
-        source_file_name: &plan.source_file_name,
-        triple: &plan.triple,
-        globals: &plan.globals,
-        imports: plan
-            .imports
-            .iter()
-            .map(|s| SourceView {
-                module_hash: &s.module_hash,
-                source_file_name: &s.source_file_name,
-                values: &s.values,
-                promoted: &s.promoted,
-            })
-            .collect(),
-    };
-    let mut json = DigestWriter(Md5::new(), 0);
-    // Writing plain data into a digest cannot fail.
-    let _ = serde_json::to_writer(&mut json, &view);
-    field(&json.1.to_le_bytes());
-    field(&json.0.finalize());
+    // The plan, fed to the digest field by field (no copy of the plan, no
+    // JSON text: this runs for every module on every relink), paths and
+    // cost left out.
+    field(&plan.format_version.to_le_bytes());
+    field(&hash_words(&plan.module_hash));
+    field(plan.source_file_name.as_bytes());
+    field(plan.triple.as_bytes());
+    field(&(plan.globals.len() as u64).to_le_bytes());
+    for g in &plan.globals {
+        field(g.name.as_bytes());
+        match &g.rename {
+            Some(new) => {
+                field(b"renamed");
+                field(new.as_bytes());
+            }
+            None => field(b"kept"),
+        }
+        field(&[
+            g.linkage as u8,
+            g.visibility as u8,
+            g.live as u8,
+            g.internalize_after_import as u8,
+            g.write_only as u8,
+        ]);
+    }
+    field(&(plan.imports.len() as u64).to_le_bytes());
+    for source in &plan.imports {
+        field(&hash_words(&source.module_hash));
+        field(source.source_file_name.as_bytes());
+        field(&(source.values.len() as u64).to_le_bytes());
+        for v in &source.values {
+            field(v.name.as_bytes());
+            field(&v.guid.0.to_le_bytes());
+            field(&[
+                v.kind as u8,
+                v.is_variable as u8,
+                v.internalize as u8,
+                v.write_only as u8,
+            ]);
+        }
+        field(&(source.promoted.len() as u64).to_le_bytes());
+        for (old, new) in &source.promoted {
+            field(old.as_bytes());
+            field(new.as_bytes());
+        }
+    }
     field(module);
     field(&(imports.len() as u64).to_le_bytes());
     for digest in imports {
@@ -227,6 +223,25 @@ mod tests {
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let mut p = plan();
         p.globals[0].rename = Some("f.llvm.1".into());
+        keys.push(key(&p, &["-O2"], b"main", b"util"));
+        let mut p = plan();
+        p.globals[0].visibility = Visibility::Hidden;
+        keys.push(key(&p, &["-O2"], b"main", b"util"));
+        let mut p = plan();
+        p.globals[0].live = false;
+        keys.push(key(&p, &["-O2"], b"main", b"util"));
+        let mut p = plan();
+        p.imports[0].values.push(crate::plan::ImportedValue {
+            name: "g".into(),
+            guid: crate::guid::Guid(7),
+            kind: crate::import::ImportKind::Definition,
+            is_variable: false,
+            internalize: false,
+            write_only: false,
+        });
+        keys.push(key(&p, &["-O2"], b"main", b"util"));
+        let mut p = plan();
+        p.module_hash = ModuleHash([9, 9, 9, 9, 9]);
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let mut p = plan();
         p.triple = "aarch64-unknown-linux-gnu".into();
