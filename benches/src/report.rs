@@ -129,7 +129,12 @@ pub fn markdown(report: &Report) -> String {
     );
     out.push_str("| program | modules | link lld s | link dtlto s | link ratio | memory lld MB | memory dtlto MB | memory ratio | thin link lld s | thin link dtlto s | thin link ratio | size ratio | run time ratio | imports = lld | checks |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    for p in &report.programs {
+    // Programs measured with --no-compare have no row here.
+    for p in report
+        .programs
+        .iter()
+        .filter(|p| p.samples.contains_key(LLD))
+    {
         let r = p.row();
         let _ = writeln!(
             out,
@@ -255,7 +260,12 @@ pub fn svg(report: &Report, path: &Path) -> Result<()> {
             RGBColor(140, 86, 75),
         ),
     ];
-    let rows: Vec<Row> = report.programs.iter().map(ProgramResult::row).collect();
+    let rows: Vec<Row> = report
+        .programs
+        .iter()
+        .filter(|p| p.samples.contains_key(LLD))
+        .map(ProgramResult::row)
+        .collect();
     let slot = metrics.len() + 1;
     let top = rows
         .iter()
