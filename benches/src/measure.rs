@@ -74,6 +74,42 @@ fn tree_pss_kb(root: u32) -> u64 {
 }
 
 /// Runs `cmd` to completion (output discarded unless it fails).
+/// One backend job, under `time -f %M`: wall time and the peak resident
+/// set of that process (a job is one process; sampling /proc would miss
+/// the peak of a 10 ms job). `peak_mem_mb` is then RSS, not PSS.
+pub fn measure_job(program: &str, args: &[String]) -> Result<Sample> {
+    let report = tempfile::NamedTempFile::new()?;
+    let started = Instant::now();
+    let out = Command::new("time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("cannot run {program} under time(1)"))?;
+    let wall_s = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!(
+            "{program} {} failed:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let kb: f64 = std::fs::read_to_string(report.path())?
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .context("time(1) reported no peak memory")?;
+    Ok(Sample {
+        wall_s,
+        peak_mem_mb: kb / 1024.0,
+    })
+}
+
 pub fn measure(cmd: &mut Command) -> Result<Sample> {
     let started = Instant::now();
     let child = cmd

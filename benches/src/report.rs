@@ -58,9 +58,22 @@ pub struct ProgramResult {
     /// Is the Slurm-distributed binary byte-identical to the in-process one?
     #[serde(default)]
     pub slurm_identical: Option<bool>,
+    /// `--backends`: every module's backend run alone, by clang from lld's
+    /// shard and by `dtlto backend` from dtlto's plan.
+    #[serde(default)]
+    pub backend_jobs: Vec<BackendJob>,
     /// The source changed for the one-file relinks (`--relink`).
     #[serde(default)]
     pub relink_changed: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BackendJob {
+    pub module: String,
+    /// `clang-22 -c -fthinlto-index=<lld's shard>`; memory is peak RSS.
+    pub clang: Sample,
+    /// `dtlto backend --plan <dtlto's plan>`; memory is peak RSS.
+    pub dtlto: Sample,
 }
 
 /// The figures of one table row, all medians or ratios of medians.
@@ -206,6 +219,30 @@ pub fn markdown(report: &Report) -> String {
                     Some(false) => "NO",
                     None => "-",
                 }
+            );
+        }
+    }
+    let with_jobs: Vec<&ProgramResult> = report
+        .programs
+        .iter()
+        .filter(|p| !p.backend_jobs.is_empty())
+        .collect();
+    if !with_jobs.is_empty() {
+        out.push_str("\nBackends job by job, one at a time: `clang-22 -c -fthinlto-index=` on lld's shard vs `dtlto backend` on dtlto's plan, same module, same options; time summed over the jobs, memory the peak RSS of the largest job; ratios are dtlto / clang.\n\n");
+        out.push_str("| program | jobs | clang s | dtlto s | time ratio | clang MB | dtlto MB | memory ratio |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for p in with_jobs {
+            let total = |f: fn(&BackendJob) -> f64| p.backend_jobs.iter().map(f).sum::<f64>();
+            let peak = |f: fn(&BackendJob) -> f64| p.backend_jobs.iter().map(f).fold(0.0, f64::max);
+            let (ct, dt) = (total(|j| j.clang.wall_s), total(|j| j.dtlto.wall_s));
+            let (cm, dm) = (peak(|j| j.clang.peak_mem_mb), peak(|j| j.dtlto.peak_mem_mb));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {ct:.2} | {dt:.2} | **{:.2}** | {cm:.0} | {dm:.0} | **{:.2}** |",
+                p.name,
+                p.backend_jobs.len(),
+                dt / ct,
+                dm / cm
             );
         }
     }

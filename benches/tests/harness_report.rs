@@ -40,7 +40,7 @@ fn harness_reports_on_the_example() {
     let status = Command::new(&harness)
         .current_dir(&root)
         .arg("examples/hello-thin")
-        .args(["--reps", "2", "--jobs", "2", "--relink"])
+        .args(["--reps", "2", "--jobs", "2", "--relink", "--backends"])
         .arg("--out")
         .arg(out.path())
         .arg("--cache")
@@ -116,7 +116,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(2)
+        .nth(3)
         .expect("a relink row for the example");
     assert!(
         row.starts_with(&format!(
@@ -128,5 +128,31 @@ fn harness_reports_on_the_example() {
     for step in ["cold", "no-change", "one-file"] {
         let ratio = wall(&format!("dtlto-cache-{step}")) / wall(&format!("lld-cache-{step}"));
         assert!(row.contains(&format!("**{ratio:.2}**")), "{step}: {row}");
+    }
+
+    // The backend jobs: one per module, each tool's sum and peak.
+    let jobs = p["backend_jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 3);
+    let total = |tool: &str| -> f64 {
+        jobs.iter()
+            .map(|j| j[tool]["wall_s"].as_f64().unwrap())
+            .sum()
+    };
+    let peak = |tool: &str| -> f64 {
+        jobs.iter()
+            .map(|j| j[tool]["peak_mem_mb"].as_f64().unwrap())
+            .fold(0.0, f64::max)
+    };
+    assert!(peak("clang") > 10.0 && peak("dtlto") > 10.0, "RSS in MB");
+    let row = md
+        .lines()
+        .filter(|l| l.starts_with("| hello-thin |"))
+        .nth(2)
+        .expect("a backend-jobs row for the example");
+    for figure in [
+        format!("**{:.2}**", total("dtlto") / total("clang")),
+        format!("**{:.2}**", peak("dtlto") / peak("clang")),
+    ] {
+        assert!(row.contains(&figure), "{figure} not in {row}");
     }
 }

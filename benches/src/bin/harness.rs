@@ -8,11 +8,11 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use dtlto_bench::measure::{measure, Sample};
+use dtlto_bench::measure::{measure, measure_job, Sample};
 use dtlto_bench::program::Program;
 use dtlto_bench::report::{
-    self, relink_mode, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_SLURM, DTLTO_THIN, LLD,
-    LLD_DTLTO, LLD_THIN, RELINK_STEPS,
+    self, relink_mode, BackendJob, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_SLURM,
+    DTLTO_THIN, LLD, LLD_DTLTO, LLD_THIN, RELINK_STEPS,
 };
 
 #[derive(Parser)]
@@ -46,6 +46,10 @@ struct Args {
     /// by SLURM_CONF, e.g. the one of ci/slurm-up).
     #[arg(long)]
     slurm: bool,
+    /// Also run every module's backend alone: clang-22 from lld's shard vs
+    /// dtlto backend from dtlto's plan (time and peak RSS per job).
+    #[arg(long)]
+    backends: bool,
     /// Skip the link comparison (with --relink: only the relinks).
     #[arg(long)]
     no_compare: bool,
@@ -218,6 +222,12 @@ fn bench_program(
     if args.relink {
         relinks(p, args, jobs, work, progress, &mut result)?;
     }
+    if args.backends {
+        eprint!("\r\x1b[K{progress} thin links for the backend jobs");
+        measure(&mut command(LLD_THIN)).context("lld's index-only thin link")?;
+        measure(&mut command(DTLTO_THIN)).context("dtlto thin-link")?;
+        backend_jobs(p, args, work, progress, &mut result)?;
+    }
     if args.no_compare {
         return Ok(result);
     }
@@ -283,6 +293,96 @@ fn bench_program(
         })
         .count();
     Ok(result)
+}
+
+/// Every module's backend alone, clang and dtlto in turn (alternating
+/// which goes first), on the shards and plans the thin links wrote.
+fn backend_jobs(
+    p: &Program,
+    args: &Args,
+    work: &Path,
+    progress: &str,
+    result: &mut ProgramResult,
+) -> Result<()> {
+    let out = work.join("backend-jobs");
+    std::fs::create_dir_all(&out)?;
+    for (i, object) in p.objects.iter().enumerate() {
+        let name = object
+            .file_name()
+            .context("object without a name")?
+            .to_string_lossy()
+            .into_owned();
+        eprint!(
+            "\r\x1b[K{progress} backend job {}/{} {name}",
+            i + 1,
+            p.objects.len()
+        );
+        let shard = work.join("lld-idx").join(format!("{name}.thinlto.bc"));
+        let plan_path = work.join("dtlto-idx").join(format!("{name}.plan"));
+        let plan: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&plan_path)
+                .with_context(|| format!("{}", plan_path.display()))?,
+        )?;
+        let triple = plan["triple"].as_str().unwrap_or_default().to_string();
+        let imports: Vec<String> = plan["imports"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s["module"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let object = object.display().to_string();
+        // lld's codegen options for a PIE link, as its DTLTO jobs pass them.
+        let clang_args: Vec<String> = [
+            "-c",
+            &format!("--target={triple}"),
+            "-O2",
+            "-faddrsig",
+            "-ffunction-sections",
+            "-fdata-sections",
+            "-fpic",
+            "-Wno-unused-command-line-argument",
+            &object,
+            &format!("-fthinlto-index={}", shard.display()),
+            "-o",
+            &out.join("clang.o").display().to_string(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut dtlto_args: Vec<String> = [
+            "backend",
+            "-O2",
+            "--reloc",
+            "pic",
+            "--plan",
+            &plan_path.display().to_string(),
+            "-o",
+            &out.join("dtlto.o").display().to_string(),
+            &object,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        dtlto_args.extend(imports);
+        let dtlto = args.dtlto.display().to_string();
+        let run_clang = || measure_job("clang-22", &clang_args);
+        let run_dtlto = || measure_job(&dtlto, &dtlto_args);
+        let (clang, dtlto) = if i % 2 == 0 {
+            let c = run_clang()?;
+            (c, run_dtlto()?)
+        } else {
+            let d = run_dtlto()?;
+            (run_clang()?, d)
+        };
+        result.backend_jobs.push(BackendJob {
+            module: name,
+            clang,
+            dtlto,
+        });
+    }
+    Ok(())
 }
 
 /// Cold link, no-change relink and one-file relink, for lld and dtlto,
