@@ -5,4 +5,5 @@
 pub mod measure;
 pub mod program;
 pub mod report;
+pub mod stages;
 pub mod synthetic;

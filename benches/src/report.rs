@@ -58,6 +58,10 @@ pub struct ProgramResult {
     /// Is the Slurm-distributed binary byte-identical to the in-process one?
     #[serde(default)]
     pub slurm_identical: Option<bool>,
+    /// Thin-link and backend time as lld and dtlto report them, from one
+    /// extra run of each with `--time-trace`.
+    #[serde(default)]
+    pub stages: BTreeMap<String, crate::stages::Stages>,
     /// `--backends`: every module's backend run alone, by clang from lld's
     /// shard and by `dtlto backend` from dtlto's plan.
     #[serde(default)]
@@ -169,6 +173,30 @@ pub fn markdown(report: &Report) -> String {
             r.modules,
             if r.checks { "pass" } else { "FAIL" }
         );
+    }
+    let staged: Vec<&ProgramResult> = report
+        .programs
+        .iter()
+        .filter(|p| p.stages.contains_key(LLD) && p.stages.contains_key(DTLTO))
+        .collect();
+    if !staged.is_empty() {
+        out.push_str("\nWhere the link time goes, as each tool reports it (one extra run of each with `--time-trace`; lld: from `Run ThinLTO` to its first `Thin backend`, then to the end of its last; dtlto: its `Thin link` and `Backends` spans).\n\n");
+        out.push_str("| program | thin link lld s | thin link dtlto s | thin link ratio | backends lld s | backends dtlto s | backends ratio |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+        for p in staged {
+            let (l, d) = (p.stages[LLD], p.stages[DTLTO]);
+            let _ = writeln!(
+                out,
+                "| {} | {:.3} | {:.3} | **{:.2}** | {:.2} | {:.2} | **{:.2}** |",
+                p.name,
+                l.thin_link_s,
+                d.thin_link_s,
+                d.thin_link_s / l.thin_link_s,
+                l.backends_s,
+                d.backends_s,
+                d.backends_s / l.backends_s
+            );
+        }
     }
     let delegated: Vec<&ProgramResult> = report
         .programs

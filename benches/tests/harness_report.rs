@@ -97,6 +97,27 @@ fn harness_reports_on_the_example() {
     }
     assert!(row.ends_with("| 3/3 | pass |"), "{row}");
 
+    // The stage table, from the traced runs.
+    let stage = |tool: &str, what: &str| p["stages"][tool][what].as_f64().unwrap();
+    assert!(stage("lld", "backends_s") > 0.0 && stage("dtlto", "thin_link_s") > 0.0);
+    let row = md
+        .lines()
+        .filter(|l| l.starts_with("| hello-thin |"))
+        .nth(1)
+        .expect("a stage row for the example");
+    for figure in [
+        format!(
+            "**{:.2}**",
+            stage("dtlto", "thin_link_s") / stage("lld", "thin_link_s")
+        ),
+        format!(
+            "**{:.2}**",
+            stage("dtlto", "backends_s") / stage("lld", "backends_s")
+        ),
+    ] {
+        assert!(row.contains(&figure), "{figure} not in {row}");
+    }
+
     // The distributed table: lld's DTLTO and dtlto's delegated mode, each
     // against its own in-process link.
     let wall = |mode: &str| median(&mut samples(p, mode, "wall_s"));
@@ -105,7 +126,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(1)
+        .nth(2)
         .expect("a distributed row for the example");
     for figure in [format!("**{lld_dtlto:.2}**"), format!("**{delegated:.2}**")] {
         assert!(row.contains(&figure), "{figure} not in {row}");
@@ -116,7 +137,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(3)
+        .nth(4)
         .expect("a relink row for the example");
     assert!(
         row.starts_with(&format!(
@@ -147,7 +168,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(2)
+        .nth(3)
         .expect("a backend-jobs row for the example");
     for figure in [
         format!("**{:.2}**", total("dtlto") / total("clang")),

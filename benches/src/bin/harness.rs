@@ -14,6 +14,7 @@ use dtlto_bench::report::{
     self, relink_mode, BackendJob, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_SLURM,
     DTLTO_THIN, LLD, LLD_DTLTO, LLD_THIN, RELINK_STEPS,
 };
+use dtlto_bench::stages;
 
 #[derive(Parser)]
 #[command(about = "Compare dtlto with ld.lld-22's ThinLTO on corpus programs")]
@@ -245,6 +246,28 @@ fn bench_program(
         }
     }
     result.samples.extend(samples);
+    // One more run of each in-process link, traced, for the stage times
+    // (not among the samples: tracing has a cost of its own).
+    for mode in [LLD, DTLTO] {
+        eprint!("\r\x1b[K{progress} traced {mode}");
+        let trace = work.join(format!("{mode}.trace.json"));
+        let mut c = command(mode);
+        if mode == LLD {
+            c.arg(format!("-Wl,--time-trace={}", trace.display()));
+        } else {
+            c.arg(format!("--time-trace={}", trace.display()));
+        }
+        measure(&mut c).with_context(|| format!("{}: traced {mode}", p.name))?;
+        let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&trace)?)?;
+        let stages = if mode == LLD {
+            stages::lld(&value)
+        } else {
+            stages::dtlto(&value)
+        };
+        if let Some(s) = stages {
+            result.stages.insert(mode.to_string(), s);
+        }
+    }
     result.delegated_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&delegated_out)?);
     if args.slurm {
         result.slurm_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&slurm_out)?);
