@@ -82,7 +82,8 @@ pub fn run_thin_link(line: &LinkLine, output: &str, trace: &Trace) -> Result<Thi
 
 pub fn thin_link(line: &LinkLine) -> Result<()> {
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
-    let link = run_thin_link(line, &output, &Trace::new(Instant::now()))?.link;
+    let linked = run_thin_link(line, &output, &Trace::new(Instant::now()))?;
+    let link = &linked.link;
     link.plans.par_iter().try_for_each(|plan| -> Result<()> {
         let base = match &line.prefix_replace {
             Some(p) => p.apply(&plan.module),
@@ -99,5 +100,8 @@ pub fn thin_link(line: &LinkLine) -> Result<()> {
         )
         .with_context(|| format!("writing the backend plan of {}", plan.module))
     })?;
+    // The process ends here: tearing down the index and the inputs piece
+    // by piece would only delay it.
+    std::mem::forget(linked);
     Ok(())
 }

@@ -175,6 +175,7 @@ pub fn thin_link(
     // Each module's promotions, computed once: every importer of the module
     // carries them in its plan.
     let promotions: Vec<Vec<(String, String)>> = (0..index.modules.len())
+        .into_par_iter()
         .map(|m| promotions_of(&index, ModuleId(m as u32)))
         .collect();
     let plans = (0..index.modules.len())
