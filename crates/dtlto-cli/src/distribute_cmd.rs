@@ -47,6 +47,32 @@ struct Failure {
     output: String,
 }
 
+impl Failure {
+    fn new(job: usize, command: &[&str], reason: String, output: String) -> Failure {
+        Failure {
+            job,
+            command: render(command),
+            reason,
+            output,
+        }
+    }
+
+    fn timed_out(
+        job: usize,
+        command: &[&str],
+        timeout: Option<Duration>,
+        output: String,
+    ) -> Failure {
+        let seconds = timeout.unwrap_or_default().as_secs_f64();
+        Failure::new(
+            job,
+            command,
+            format!("timed out after {seconds}s and was killed"),
+            output,
+        )
+    }
+}
+
 pub fn run(job_file: &Path, options: &DistributeOptions) -> Result<()> {
     let text = std::fs::read_to_string(job_file)
         .with_context(|| format!("cannot read the job file {}", job_file.display()))?;
@@ -295,12 +321,7 @@ fn run_job(
     timeout: Option<Duration>,
     graceful: bool,
 ) -> Result<(), Failure> {
-    let failure = |reason: String, output: String| Failure {
-        job: n,
-        command: render(command),
-        reason,
-        output,
-    };
+    let failure = |reason: String, output: String| Failure::new(n, command, reason, output);
     let mut child = Command::new(launch[0])
         .args(&launch[1..])
         .stdin(Stdio::null())
@@ -336,13 +357,7 @@ fn run_job(
             Ok(())
         }
         Ok(Some(status)) => Err(failure(format!("failed ({status})"), printed)),
-        Ok(None) => Err(failure(
-            format!(
-                "timed out after {}s and was killed",
-                timeout.unwrap_or_default().as_secs_f64()
-            ),
-            printed,
-        )),
+        Ok(None) => Err(Failure::timed_out(n, command, timeout, printed)),
         Err(e) => Err(failure(format!("could not be waited for: {e}"), printed)),
     }
 }
@@ -364,12 +379,7 @@ fn run_in_worker(
     timeout: Option<Duration>,
     slot: &mut Option<Worker>,
 ) -> Result<(), Failure> {
-    let failure = |reason: String, output: String| Failure {
-        job: n,
-        command: render(command),
-        reason,
-        output,
-    };
+    let failure = |reason: String, output: String| Failure::new(n, command, reason, output);
     let worker = match slot {
         Some(worker) => worker,
         None => slot.insert(Worker::start(launcher, command[0]).map_err(|e| {
@@ -395,13 +405,7 @@ fn run_in_worker(
             if let Some(stuck) = slot.take() {
                 stuck.kill(!launcher.is_empty());
             }
-            Err(failure(
-                format!(
-                    "timed out after {}s and was killed",
-                    timeout.unwrap_or_default().as_secs_f64()
-                ),
-                String::new(),
-            ))
+            Err(Failure::timed_out(n, command, timeout, String::new()))
         }
     }
 }
@@ -422,21 +426,7 @@ fn wait(
             return Ok(Some(status));
         }
         if Instant::now() >= deadline {
-            if graceful {
-                let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-                let grace = Instant::now() + Duration::from_secs(3);
-                while Instant::now() < grace {
-                    if child.try_wait()?.is_some() {
-                        return Ok(None);
-                    }
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-            }
-            // The job's own children hold its pipes open: they go too.
-            crate::process::kill_descendants(child.id());
-            child.kill()?;
-            child.wait()?;
+            crate::process::stop(child, graceful);
             return Ok(None);
         }
         std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));

@@ -46,6 +46,26 @@ pub fn kill_descendants(root: u32) {
     }
 }
 
+/// Stops `child` and everything it started, and reaps it. `graceful`:
+/// SIGTERM first and up to three seconds to go (srun passes SIGTERM on to
+/// its job step, which a kill of srun would leave running).
+pub fn stop(child: &mut std::process::Child, graceful: bool) {
+    if graceful {
+        let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
+        let grace = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while std::time::Instant::now() < grace {
+            if child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    // Its own children may hold its pipes open: they go too.
+    kill_descendants(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// Becomes the reaper of orphaned descendants, so that processes a dying
 /// child leaves behind become our children instead of init's.
 pub fn adopt_orphans() {

@@ -123,19 +123,7 @@ impl Worker {
     /// under a launcher gets SIGTERM first, which srun passes on to the
     /// step; the allocation's cancellation ends anything left.
     pub fn kill(mut self, graceful: bool) {
-        if graceful {
-            let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-            for _ in 0..150 {
-                if self.child.try_wait().ok().flatten().is_some() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        crate::process::kill_descendants(self.child.id());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::process::stop(&mut self.child, graceful);
     }
 
     /// Lets the worker finish: it exits when its input closes.
