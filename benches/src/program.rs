@@ -125,6 +125,68 @@ impl Program {
         Ok(())
     }
 
+    /// Instructions `binary` executes during the program's check, counted
+    /// by callgrind (exact and repeatable, unlike wall time; the check's
+    /// own shell, cat, cmp ... are not counted). Each run of the binary is
+    /// started through a wrapper script in `work` that runs it under
+    /// valgrind; the per-process totals are summed.
+    pub fn check_instructions(&self, binary: &Path, work: &Path) -> Result<u64> {
+        let dir = work.join("callgrind");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        // The wrapper keeps the binary's name: git dispatches on it.
+        let name = binary.file_name().context("binary without a name")?;
+        let wrapper = dir.join(name);
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nexec valgrind -q --tool=callgrind --callgrind-out-file={}/out.%p {} \"$@\"\n",
+                dir.display(),
+                binary.display()
+            ),
+        )?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))?;
+        let out = self
+            .check_command(&wrapper)
+            .stdout(std::process::Stdio::null())
+            .output()
+            .context("cannot run the check under valgrind")?;
+        if !out.status.success() {
+            bail!(
+                "the check failed under valgrind:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mut total = 0u64;
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("out."))
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)?;
+            let line = text
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("totals:")
+                        .or_else(|| l.strip_prefix("summary:"))
+                })
+                .with_context(|| format!("{}: no totals", path.display()))?;
+            total += line
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .with_context(|| format!("{}: bad totals", path.display()))?;
+        }
+        if total == 0 {
+            bail!("the check never ran the binary");
+        }
+        Ok(total)
+    }
+
     /// The program's own check on `binary` (cwd: the program's directory).
     pub fn check_command(&self, binary: &Path) -> Command {
         let mut cmd = Command::new("bash");

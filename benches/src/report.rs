@@ -48,6 +48,10 @@ pub struct ProgramResult {
     pub sizes: BTreeMap<String, u64>,
     /// Per binary: wall time of the program's check workload, per repetition.
     pub run_time_s: BTreeMap<String, Vec<f64>>,
+    /// Per binary: instructions it executed during the check (callgrind,
+    /// `--instructions`).
+    #[serde(default)]
+    pub check_instructions: BTreeMap<String, u64>,
     /// Per binary: did the program's check pass?
     pub check_passed: BTreeMap<String, bool>,
     /// Modules whose `.imports` equal lld's.
@@ -173,6 +177,27 @@ pub fn markdown(report: &Report) -> String {
             r.modules,
             if r.checks { "pass" } else { "FAIL" }
         );
+    }
+    let counted: Vec<&ProgramResult> = report
+        .programs
+        .iter()
+        .filter(|p| {
+            p.check_instructions.contains_key(LLD) && p.check_instructions.contains_key(DTLTO)
+        })
+        .collect();
+    if !counted.is_empty() {
+        out.push_str("\nRun time of the binaries as instructions executed during each program's check (callgrind: exact and repeatable, where the check's wall time is too short and noisy to resolve 2 %; only the program's own processes are counted).\n\n");
+        out.push_str("| program | lld binary instructions | dtlto binary instructions | ratio |\n");
+        out.push_str("|---|---:|---:|---:|\n");
+        for p in counted {
+            let (l, d) = (p.check_instructions[LLD], p.check_instructions[DTLTO]);
+            let _ = writeln!(
+                out,
+                "| {} | {l} | {d} | **{:.4}** |",
+                p.name,
+                d as f64 / l as f64
+            );
+        }
     }
     let staged: Vec<&ProgramResult> = report
         .programs

@@ -40,7 +40,15 @@ fn harness_reports_on_the_example() {
     let status = Command::new(&harness)
         .current_dir(&root)
         .arg("examples/hello-thin")
-        .args(["--reps", "2", "--jobs", "2", "--relink", "--backends"])
+        .args([
+            "--reps",
+            "2",
+            "--jobs",
+            "2",
+            "--relink",
+            "--backends",
+            "--instructions",
+        ])
         .arg("--out")
         .arg(out.path())
         .arg("--cache")
@@ -97,13 +105,31 @@ fn harness_reports_on_the_example() {
     }
     assert!(row.ends_with("| 3/3 | pass |"), "{row}");
 
+    // The instruction counts of both binaries during the check.
+    let count = |b: &str| p["check_instructions"][b].as_u64().unwrap();
+    assert!(count("lld") > 10_000, "the check ran the binary");
+    let row = md
+        .lines()
+        .filter(|l| l.starts_with("| hello-thin |"))
+        .nth(1)
+        .expect("an instruction row for the example");
+    assert!(
+        row.contains(&format!(
+            "| {} | {} | **{:.4}** |",
+            count("lld"),
+            count("dtlto"),
+            count("dtlto") as f64 / count("lld") as f64
+        )),
+        "{row}"
+    );
+
     // The stage table, from the traced runs.
     let stage = |tool: &str, what: &str| p["stages"][tool][what].as_f64().unwrap();
     assert!(stage("lld", "backends_s") > 0.0 && stage("dtlto", "thin_link_s") > 0.0);
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(1)
+        .nth(2)
         .expect("a stage row for the example");
     for figure in [
         format!(
@@ -126,7 +152,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(2)
+        .nth(3)
         .expect("a distributed row for the example");
     for figure in [format!("**{lld_dtlto:.2}**"), format!("**{delegated:.2}**")] {
         assert!(row.contains(&figure), "{figure} not in {row}");
@@ -137,7 +163,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(4)
+        .nth(5)
         .expect("a relink row for the example");
     assert!(
         row.starts_with(&format!(
@@ -168,7 +194,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(3)
+        .nth(4)
         .expect("a backend-jobs row for the example");
     for figure in [
         format!("**{:.2}**", total("dtlto") / total("clang")),

@@ -51,6 +51,10 @@ struct Args {
     /// dtlto backend from dtlto's plan (time and peak RSS per job).
     #[arg(long)]
     backends: bool,
+    /// Also count the instructions each binary executes during the
+    /// program's check, under callgrind (slow; exact).
+    #[arg(long)]
+    instructions: bool,
     /// Skip the link comparison (with --relink: only the relinks).
     #[arg(long)]
     no_compare: bool,
@@ -285,6 +289,15 @@ fn bench_program(
         result
             .check_passed
             .insert(which.into(), measure(&mut p.check_command(bin)).is_ok());
+    }
+    if args.instructions {
+        for (which, bin) in [(LLD, &lld_out), (DTLTO, &dtlto_out)] {
+            eprint!("\r\x1b[K{progress} counting instructions of the {which} binary");
+            let count = p
+                .check_instructions(bin, work)
+                .with_context(|| format!("{}: {which} binary under callgrind", p.name))?;
+            result.check_instructions.insert(which.into(), count);
+        }
     }
     for rep in 0..args.reps {
         for (which, bin) in [(LLD, &lld_out), (DTLTO, &dtlto_out)] {
