@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::Result;
-use dtlto_core::bitcode::BitcodeModule;
+use dtlto_core::bitcode::{positions_by_path, BitcodeModule};
 use dtlto_core::plan::BackendPlan;
 use dtlto_llvm::{run_backend, BackendOptions, ImportedModule};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -41,7 +41,8 @@ pub fn run_all(
             hit.place(&paths[i])?;
         }
     }
-    let by_path = |p: &str| modules.iter().find(|m| m.path == p);
+    let position = positions_by_path(modules);
+    let by_path = |p: &str| position.get(p).map(|&i| &modules[i]);
     let bar = ProgressBar::new(order.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} backends {pos}/{len} [{elapsed}] {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

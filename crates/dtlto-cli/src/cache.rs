@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{bail, Context, Result};
-use dtlto_core::bitcode::BitcodeModule;
+use dtlto_core::bitcode::{positions_by_path, BitcodeModule};
 use dtlto_core::cache_key::{backend_key, module_digest, ContentDigest};
 use dtlto_core::plan::BackendPlan;
 use rayon::prelude::*;
@@ -274,12 +274,8 @@ pub fn backend_keys(
         .par_iter()
         .map(|m| module_digest(&m.hash, &m.bitcode))
         .collect();
-    let digest_of = |path: &str| {
-        modules
-            .iter()
-            .position(|m| m.path == path)
-            .map_or([0; 16], |i| digests[i])
-    };
+    let position = positions_by_path(modules);
+    let digest_of = |path: &str| position.get(path).map_or([0; 16], |&i| digests[i]);
     plans
         .par_iter()
         .enumerate()

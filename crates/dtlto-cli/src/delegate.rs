@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use dtlto_core::bitcode::BitcodeModule;
+use dtlto_core::bitcode::{positions_by_path, BitcodeModule};
 use dtlto_core::jobs::{Common, Job, JobFile};
 use dtlto_core::plan::BackendPlan;
 use dtlto_core::resolution::Origin;
@@ -94,10 +94,9 @@ pub struct DelegateInput<'a> {
 
 pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> {
     let pid = std::process::id();
-    let dir = match input.output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::new(),
-    };
+    // Empty for an output in the current directory: job paths are then
+    // bare names, as lld writes them.
+    let dir = input.output.parent().unwrap_or(Path::new(""));
     let mut temporaries = Temporaries {
         paths: Vec::new(),
         keep: input.save_temps,
@@ -107,19 +106,19 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
     let miss = |i: usize| input.cached.get(i).is_none_or(|c| c.is_none());
     // A module needs a file of its own if it is compiled, or imported from
     // by a module that is.
+    let position = positions_by_path(input.modules);
     let mut needs_file: Vec<bool> = (0..n).map(miss).collect();
-    for (_, plan) in input.plans.iter().enumerate().filter(|&(i, _)| miss(i)) {
+    for (i, plan) in input.plans.iter().enumerate() {
+        if !miss(i) {
+            continue;
+        }
         for source in &plan.imports {
-            let m = input
-                .modules
-                .iter()
-                .position(|m| m.path == source.module)
-                .with_context(|| {
-                    format!(
-                        "{}: the thin link imports from an unknown module {}",
-                        plan.module, source.module
-                    )
-                })?;
+            let &m = position.get(source.module.as_str()).with_context(|| {
+                format!(
+                    "{}: the thin link imports from an unknown module {}",
+                    plan.module, source.module
+                )
+            })?;
             needs_file[m] = true;
         }
     }
@@ -158,11 +157,9 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
     }
 
     let file_of = |module: &str| -> &str {
-        input
-            .modules
-            .iter()
-            .position(|m| m.path == module)
-            .map_or("", |m| paths[m].module.as_str())
+        position
+            .get(module)
+            .map_or("", |&m| paths[m].module.as_str())
     };
     let mut jobs = Vec::new();
     // The job (index in the job file) that builds each module.

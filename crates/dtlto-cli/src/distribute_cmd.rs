@@ -7,7 +7,7 @@
 //! the distributor's arguments, so the job file is the last argument.
 
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -17,6 +17,7 @@ use anyhow::{bail, Context, Result};
 use dtlto_core::jobs::JobFile;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::output::parent_dir;
 use crate::slurm::{self, Allocation, SlurmOptions};
 use crate::worker::{self, Worker, WorkerFailure};
 
@@ -200,7 +201,7 @@ pub fn run(job_file: &Path, options: &DistributeOptions) -> Result<()> {
 /// Every output must land in the link's output directory (or below it),
 /// and every input must exist before anything runs.
 fn check_paths(file: &JobFile) -> Result<()> {
-    let out_dir = parent(Path::new(&file.common.linker_output));
+    let out_dir = parent_dir(Path::new(&file.common.linker_output));
     let out_dir = out_dir.canonicalize().with_context(|| {
         format!(
             "the link's output directory {} does not exist",
@@ -222,7 +223,7 @@ fn check_paths(file: &JobFile) -> Result<()> {
             let path = Path::new(output);
             let named = matches!(path.components().next_back(), Some(Component::Normal(_)));
             let inside = named
-                && parent(path)
+                && parent_dir(path)
                     .canonicalize()
                     .is_ok_and(|dir| dir.starts_with(&out_dir));
             if !inside {
@@ -234,13 +235,6 @@ fn check_paths(file: &JobFile) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn parent(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 /// How this run starts a job.

@@ -52,13 +52,10 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let thin_done = Instant::now();
 
     let out_path = Path::new(&output);
-    let out_dir = match out_path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let out_dir = crate::output::parent_dir(out_path);
     let temps = tempfile::Builder::new()
         .prefix(".dtlto-")
-        .tempdir_in(&out_dir)
+        .tempdir_in(out_dir)
         .with_context(|| {
             format!(
                 "cannot create a temporary directory in {}",

@@ -161,11 +161,7 @@ pub fn check_shared(shared: &Path, paths: &[(usize, &str)]) -> Result<()> {
         let resolved = if p.exists() {
             p.canonicalize().ok()
         } else {
-            let dir = match p.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            dir.canonicalize().ok()
+            crate::output::parent_dir(p).canonicalize().ok()
         };
         if !resolved.is_some_and(|r| r.starts_with(&shared)) {
             bail!(

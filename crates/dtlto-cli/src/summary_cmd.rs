@@ -142,7 +142,8 @@ fn dot(link: &ThinLink) -> String {
             module.path.replace('"', "\\\"")
         );
     }
-    let id_of = |path: &str| link.index.modules.iter().position(|m| m.path == path);
+    let position = dtlto_core::bitcode::positions_by_path(&link.index.modules);
+    let id_of = |path: &str| position.get(path).copied();
     for (m, plan) in link.plans.iter().enumerate() {
         for source in &plan.imports {
             if let Some(from) = id_of(&source.module) {

@@ -22,7 +22,7 @@ mod stream;
 mod summary;
 mod symtab;
 
-pub use module::{BitcodeModule, IrGlobal, IrGlobalKind};
+pub use module::{positions_by_path, BitcodeModule, IrGlobal, IrGlobalKind};
 pub use symtab::{SymbolFlags, SymtabSymbol};
 
 use thiserror::Error;

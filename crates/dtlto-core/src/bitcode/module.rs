@@ -60,6 +60,16 @@ pub struct BitcodeModule {
     pub bitcode: std::sync::Arc<[u8]>,
 }
 
+/// Position of each module by its identifier: plans name import sources
+/// by identifier, and every consumer of a plan needs the module behind it.
+pub fn positions_by_path(modules: &[BitcodeModule]) -> std::collections::HashMap<&str, usize> {
+    modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.path.as_str(), i))
+        .collect()
+}
+
 pub(crate) fn string_of(ops: &[u64]) -> Vec<u8> {
     ops.iter().map(|&c| c as u8).collect()
 }
