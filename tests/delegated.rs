@@ -5,15 +5,10 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
-
-fn dtlto_path() -> &'static str {
-    env!("CARGO_BIN_EXE_dtlto")
-}
 
 /// Arguments that make `dtlto link` hand its backends to `dtlto distribute`.
 fn own_distributor() -> Vec<String> {
@@ -21,12 +16,6 @@ fn own_distributor() -> Vec<String> {
         format!("--distributor={}", dtlto_path()),
         "--distributor-arg=distribute".into(),
     ]
-}
-
-fn write_script(path: &Path, text: &str) -> String {
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.display().to_string()
 }
 
 /// A distributor written from llvm/docs/DTLTO.rst alone: for each job run
@@ -39,20 +28,6 @@ with open(sys.argv[-1]) as f:
 for job in doc["jobs"]:
     subprocess.check_call(doc["common"]["args"] + job["args"])
 "#;
-
-/// Files a delegated link may leave in `dir`: lld-style temporaries and
-/// dtlto's own.
-fn delegation_leftovers(dir: &Path) -> Vec<String> {
-    let mut left: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            n.starts_with(".dtlto-") || n.ends_with(".dist-file.json") || n.contains(".native.o")
-        })
-        .collect();
-    left.sort();
-    left
-}
 
 fn hello(work: &Path) -> Vec<String> {
     Program::load(repo_root().join("examples/hello-thin")).compile(work, &[])
@@ -219,19 +194,6 @@ fn failing_delegated_link(w: &Path, objects: &[String], extra: &[String]) -> Str
     stderr
 }
 
-/// A remote compiler that behaves like dtlto except for the job that
-/// compiles shapes.o (its plan is shapes.<task>.<pid>.native.o.plan), for
-/// which it runs `misbehave`.
-fn wrapper(w: &Path, misbehave: &str) -> String {
-    write_script(
-        &w.join("rc.sh"),
-        &format!(
-            "#!/bin/sh\ncase \" $* \" in\n  *\" --plan shapes.\"*) {misbehave} ;;\nesac\nexec {} \"$@\"\n",
-            dtlto_path()
-        ),
-    )
-}
-
 #[test]
 fn a_failing_distributor_is_reported() {
     let work = tempfile::tempdir().unwrap();
@@ -250,7 +212,7 @@ fn a_failing_job_is_named_with_its_command_and_output() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let objects = hello(w);
-    let rc = wrapper(w, "echo 'backend exploded' >&2; exit 7");
+    let rc = misbehaving_compiler(w, "echo 'backend exploded' >&2; exit 7");
     let mut extra = own_distributor();
     extra.push(format!("--remote-compiler={rc}"));
     let stderr = failing_delegated_link(w, &objects, &extra);
@@ -329,7 +291,7 @@ fn a_job_over_the_timeout_is_killed_and_named() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let objects = hello(w);
-    let rc = wrapper(w, "sleep 30");
+    let rc = misbehaving_compiler(w, "sleep 30");
     let mut extra = own_distributor();
     extra.push("--distributor-arg=--timeout=1".into());
     extra.push(format!("--remote-compiler={rc}"));

@@ -87,7 +87,7 @@ impl Drop for Cluster {
 
 fn slurm_distributor() -> Vec<String> {
     vec![
-        format!("--distributor={}", env!("CARGO_BIN_EXE_dtlto")),
+        format!("--distributor={}", dtlto_path()),
         "--distributor-arg=distribute".into(),
         "--distributor-arg=--engine=slurm".into(),
     ]
@@ -98,14 +98,11 @@ fn stderr(out: &Output) -> String {
 }
 
 fn no_leftovers(dir: &Path) {
-    let left: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            n.contains(".native.o") || n.ends_with(".dist-file.json") || n.starts_with(".dtlto-")
-        })
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    assert_eq!(
+        delegation_leftovers(dir),
+        Vec::<String>::new(),
+        "left behind"
+    );
 }
 
 #[test]
@@ -156,20 +153,8 @@ fn slurm_links_a_corpus_program_and_survives_faults() {
     let small = tempfile::tempdir().unwrap();
     let s = small.path();
     let objects = Program::load(repo_root().join("examples/hello-thin")).compile(s, &[]);
-    let wrapper = |misbehave: &str| {
-        let path = s.join("rc.sh");
-        std::fs::write(
-            &path,
-            format!(
-                "#!/bin/sh\ncase \" $* \" in\n  *\" --plan shapes.\"*) {misbehave} ;;\nesac\nexec {} \"$@\"\n",
-                env!("CARGO_BIN_EXE_dtlto")
-            ),
-        )
-        .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        format!("--remote-compiler={}", path.display())
-    };
+    let wrapper =
+        |misbehave: &str| format!("--remote-compiler={}", misbehaving_compiler(s, misbehave));
     let failing_link = |extra: &[String]| -> String {
         let out = cluster
             .dtlto()

@@ -410,3 +410,43 @@ impl CorpusProgram {
             .env("SRC", &self.src));
     }
 }
+
+/// The dtlto binary under test, as a path for job files and scripts.
+pub fn dtlto_path() -> &'static str {
+    env!("CARGO_BIN_EXE_dtlto")
+}
+
+/// Writes an executable script; returns its path.
+pub fn write_script(path: &Path, text: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+/// Files a delegated link may leave in `dir`: lld-style temporaries and
+/// dtlto's own, sorted.
+pub fn delegation_leftovers(dir: &Path) -> Vec<String> {
+    let mut left: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with(".dtlto-") || n.ends_with(".dist-file.json") || n.contains(".native.o")
+        })
+        .collect();
+    left.sort();
+    left
+}
+
+/// A remote compiler (in `dir`) that behaves like dtlto except for the job
+/// that compiles the hello-thin example's shapes.o (its plan is
+/// shapes.<task>.<pid>.native.o.plan), for which it runs `misbehave`.
+pub fn misbehaving_compiler(dir: &Path, misbehave: &str) -> String {
+    write_script(
+        &dir.join("rc.sh"),
+        &format!(
+            "#!/bin/sh\ncase \" $* \" in\n  *\" --plan shapes.\"*) {misbehave} ;;\nesac\nexec {} \"$@\"\n",
+            dtlto_path()
+        ),
+    )
+}
