@@ -20,14 +20,12 @@ use anyhow::{bail, Context, Result};
 use dtlto_core::bitcode::{positions_by_path, BitcodeModule};
 use dtlto_core::jobs::{Common, Job, JobFile};
 use dtlto_core::plan::BackendPlan;
-use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 use object::{Object, ObjectSection};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::backends::file_stem;
 use crate::cache::Hit;
-use crate::driver::LinkerView;
 use crate::output::write_atomic;
 
 /// How to hand the backends to another process (`--distributor` and
@@ -82,8 +80,10 @@ struct JobPaths {
 pub struct DelegateInput<'a> {
     pub modules: &'a [BitcodeModule],
     pub plans: &'a [BackendPlan],
-    pub origins: &'a [Origin],
-    pub view: &'a LinkerView,
+    /// Each module's own file when it is one (a bitcode file on the link
+    /// line); `None` for an archive member, whose bitcode is written out
+    /// for the jobs that need it.
+    pub module_files: &'a [Option<PathBuf>],
     pub options: &'a BackendOptions,
     pub output: &'a Path,
     pub save_temps: bool,
@@ -138,16 +138,16 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
             write_atomic(&plan_path, plan.to_json().as_bytes())?;
             temporaries.add(plan_path.clone());
         }
-        let module_file = match input.origins[i] {
-            Origin::Input(f) => input.view.files[f].path.display().to_string(),
-            Origin::Member { .. } if needs_file[i] => {
+        let module_file = match &input.module_files[i] {
+            Some(file) => file.display().to_string(),
+            None if needs_file[i] => {
                 let path = PathBuf::from(format!("{}.bc", object.display()));
                 write_atomic(&path, &module.bitcode)
                     .with_context(|| format!("writing the bitcode of {}", plan.module))?;
                 temporaries.add(path.clone());
                 path.display().to_string()
             }
-            Origin::Member { .. } => String::new(),
+            None => String::new(),
         };
         paths.push(JobPaths {
             module: module_file,

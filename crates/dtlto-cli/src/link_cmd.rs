@@ -107,8 +107,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
                 &delegate::DelegateInput {
                     modules: &link.index.modules,
                     plans: &link.plans,
-                    origins: &origins,
-                    view: &view,
+                    module_files: &module_files(&view, &origins),
                     options: &options,
                     output: out_path,
                     save_temps: line.save_temps,
@@ -225,6 +224,18 @@ pub fn link(line: &LinkLine) -> Result<()> {
     std::mem::forget(link);
     std::mem::forget(inputs);
     Ok(())
+}
+
+/// The bitcode file of each module that is a file of its own on the link
+/// line (archive members are not).
+fn module_files(view: &driver::LinkerView, origins: &[Origin]) -> Vec<Option<PathBuf>> {
+    origins
+        .iter()
+        .map(|origin| match origin {
+            Origin::Input(f) => Some(view.files[*f].path.clone()),
+            Origin::Member { .. } => None,
+        })
+        .collect()
 }
 
 /// The linker arguments with native objects in place of bitcode.

@@ -5,23 +5,12 @@
 //! Exit codes: 0 success, 1 the link failed (bad input, undefined symbol,
 //! a failing tool), 2 the command line was wrong.
 
-mod backend_cmd;
-mod backends;
-mod cache;
-mod delegate;
-mod distribute_cmd;
-mod driver;
-mod link_cmd;
-mod link_line;
-mod output;
-mod process;
-mod slurm;
-mod summary_cmd;
-mod thin_link_cmd;
-mod trace;
-mod worker;
-
 use std::process::ExitCode;
+
+use dtlto_cli::{
+    backend_cmd, distribute_cmd, link_cmd, link_line, slurm, summary_cmd, thin_link_cmd, trace,
+    worker,
+};
 
 use anyhow::Result;
 use std::path::PathBuf;
