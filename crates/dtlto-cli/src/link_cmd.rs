@@ -14,13 +14,10 @@ use anyhow::{bail, Context, Result};
 use dtlto_core::input::InputFile;
 use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
-use rayon::prelude::*;
 
-use crate::backends;
-use crate::cache::{self, Cache};
-use crate::delegate;
 use crate::driver;
 use crate::link_line::LinkLine;
+use crate::native;
 use crate::thin_link_cmd::{run_thin_link, ThinLinked};
 use crate::trace::Trace;
 
@@ -66,93 +63,24 @@ pub fn link(line: &LinkLine) -> Result<()> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = backend_options(line, view.pic);
-    let cache = match &line.cache_dir {
-        Some(dir) => Some(Cache::open(Path::new(dir))?),
-        None => None,
-    };
-    let keys = match &cache {
-        Some(_) => {
-            let t = Instant::now();
-            let keys = cache::backend_keys(
-                &link.index.modules,
-                &link.plans,
-                &delegate::backend_args(&options),
-            );
-            trace.span("Cache keys", None, t);
-            keys
-        }
-        None => Vec::new(),
-    };
-    let cached: Vec<Option<cache::Hit>> = match &cache {
-        Some(cache) => keys.par_iter().map(|k| cache.get(k)).collect(),
-        None => Vec::new(),
-    };
-    // Delegated links keep their job files and objects next to the output
-    // until the final link is done (and after, with --save-temps).
-    let mut _delegated_files = None;
-    let objects = match &line.distribution {
-        None => backends::run_all(
-            &link.index.modules,
-            &link.plans,
-            &cached,
-            &options,
+    let built = native::build(
+        &native::Request {
+            modules: &link.index.modules,
+            plans: &link.plans,
+            module_files: &module_files(&view, &origins),
+            options: &options,
             jobs,
-            temps.path(),
-            line.save_temps,
-            &trace,
-        )?,
-        Some(dist) => {
-            let delegated = delegate::run(
-                dist,
-                &delegate::DelegateInput {
-                    modules: &link.index.modules,
-                    plans: &link.plans,
-                    module_files: &module_files(&view, &origins),
-                    options: &options,
-                    output: out_path,
-                    save_temps: line.save_temps,
-                    verbose: line.verbose,
-                    cached: &cached,
-                },
-            )?;
-            _delegated_files = Some(delegated.temporaries);
-            delegated.objects
-        }
-    };
-    if let Some(cache) = &cache {
-        // Store what was built. A store that fails costs a rebuild next
-        // time, not this link.
-        for (i, key) in keys.iter().enumerate() {
-            if cached[i].is_some() {
-                continue;
-            }
-            let stored = std::fs::read(&objects[i])
-                .map_err(anyhow::Error::from)
-                .and_then(|object| cache.put(key, &object));
-            if let Err(e) = stored {
-                eprintln!(
-                    "dtlto: warning: not cached: {}: {e:#}",
-                    link.plans[i].module
-                );
-            }
-        }
-        let hits = cached.iter().filter(|c| c.is_some()).count();
-        if line.verbose {
-            eprintln!(
-                "dtlto: cache {}: {hits} hits, {} misses",
-                line.cache_dir.as_deref().unwrap_or_default(),
-                keys.len() - hits
-            );
-            for (i, plan) in link.plans.iter().enumerate() {
-                if cached[i].is_none() {
-                    eprintln!("dtlto: cache miss: {}", plan.module);
-                }
-            }
-        }
-        if let Err(e) = cache.prune(&line.cache_policy) {
-            eprintln!("dtlto: warning: cache pruning failed: {e:#}");
-        }
-    }
+            distribution: line.distribution.as_ref(),
+            cache_dir: line.cache_dir.as_deref(),
+            cache_policy: &line.cache_policy,
+            output: out_path,
+            temps: temps.path(),
+            save_temps: line.save_temps,
+            verbose: line.verbose,
+        },
+        &trace,
+    )?;
+    let objects = &built.objects;
     let backends_done = Instant::now();
     trace.span(
         if line.distribution.is_some() {
@@ -164,7 +92,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
         thin_done,
     );
 
-    let args = final_link_args(&cmd.args, &view, &inputs, &origins, &objects, temps.path())?;
+    let args = final_link_args(&cmd.args, &view, &inputs, &origins, objects, temps.path())?;
     let tmp_output = temps.path().join("output");
     let mut final_link = Command::new(&cmd.program);
     final_link.args(&args);
@@ -190,16 +118,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
     }
     if line.save_temps {
         save_temps(temps.path(), &output, &link.plans, &cmd.program, &args)?;
-        if !keys.is_empty() {
-            let report: String = keys
-                .iter()
-                .zip(&link.plans)
-                .zip(&cached)
-                .map(|((key, plan), c)| {
-                    let what = if c.is_some() { "hit" } else { "miss" };
-                    format!("{what} {key} {}\n", plan.module)
-                })
-                .collect();
+        if let Some(report) = &built.cache_report {
             std::fs::write(format!("{output}.dtlto/cache.txt"), report)?;
         }
     }
