@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use dtlto_core::input::InputFile;
+use dtlto_core::input::{InputFile, MemberContent};
 use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 
@@ -92,7 +92,15 @@ pub fn link(line: &LinkLine) -> Result<()> {
         thin_done,
     );
 
-    let args = final_link_args(&cmd.args, &view, &inputs, &origins, objects, temps.path())?;
+    let args = final_link_args(
+        &cmd.args,
+        &view,
+        &inputs,
+        &origins,
+        objects,
+        temps.path(),
+        line.linker == "mold",
+    )?;
     let tmp_output = temps.path().join("output");
     let mut final_link = Command::new(&cmd.program);
     final_link.args(&args);
@@ -117,10 +125,13 @@ pub fn link(line: &LinkLine) -> Result<()> {
         trace.write(Path::new(path))?;
     }
     if line.save_temps {
-        save_temps(temps.path(), &output, &link.plans, &cmd.program, &args)?;
-        if let Some(report) = &built.cache_report {
-            std::fs::write(format!("{output}.dtlto/cache.txt"), report)?;
-        }
+        save_temps(
+            temps.path(),
+            &output,
+            &link.plans,
+            Some(&render(&cmd.program, &args)),
+            built.cache_report.as_deref(),
+        )?;
     }
     if line.verbose {
         let secs = |a: Instant, b: Instant| (b - a).as_secs_f64();
@@ -158,6 +169,12 @@ fn module_files(view: &driver::LinkerView, origins: &[Origin]) -> Vec<Option<Pat
 }
 
 /// The linker arguments with native objects in place of bitcode.
+///
+/// `lazy_archives`: the linker reads every member of an archive, needed or
+/// not (mold), and refuses bitcode members it has no plugin for. Such an
+/// archive is given as its native members between `--start-lib` and
+/// `--end-lib` (the same lazy semantics), its bitcode members' objects
+/// being placed before it like for any linker.
 fn final_link_args(
     args: &[String],
     view: &driver::LinkerView,
@@ -165,6 +182,7 @@ fn final_link_args(
     origins: &[Origin],
     objects: &[PathBuf],
     temps: &Path,
+    lazy_archives: bool,
 ) -> Result<Vec<String>> {
     let object_of = |origin: Origin| {
         origins
@@ -172,16 +190,20 @@ fn final_link_args(
             .position(|&o| o == origin)
             .map(|m| objects[m].display().to_string())
     };
-    let mut replace: Vec<Option<String>> = vec![None; args.len()];
+    let mut replace: Vec<Option<Vec<String>>> = vec![None; args.len()];
+    let files_of_arg = |arg: usize| view.files.iter().filter(|f| f.arg == arg).count();
     let mut before: Vec<Vec<String>> = vec![Vec::new(); args.len()];
     for (i, (file, input)) in view.files.iter().zip(inputs).enumerate() {
         match input {
             InputFile::Bitcode(_) => {
                 let object = object_of(Origin::Input(i))
                     .with_context(|| format!("no object was built for {}", file.path.display()))?;
-                replace[file.arg] = Some(object);
+                replace[file.arg] = Some(vec![object]);
             }
-            InputFile::Archive { .. } => {
+            InputFile::Archive {
+                members: archive_members,
+                ..
+            } => {
                 let mut members: Vec<(usize, String)> = origins
                     .iter()
                     .enumerate()
@@ -194,6 +216,15 @@ fn final_link_args(
                     .collect();
                 members.sort();
                 before[file.arg].extend(members.into_iter().map(|(_, o)| o));
+                let has_bitcode = archive_members
+                    .iter()
+                    .any(|m| matches!(m.content, MemberContent::Bitcode(_)));
+                if lazy_archives && has_bitcode && files_of_arg(file.arg) == 1 {
+                    let mut lib = vec!["--start-lib".to_string()];
+                    lib.extend(native_members(&file.path, temps, i)?);
+                    lib.push("--end-lib".into());
+                    replace[file.arg] = Some(lib);
+                }
             }
             _ => {}
         }
@@ -208,10 +239,50 @@ fn final_link_args(
             i += 2;
             continue;
         }
-        out.push(replace[i].take().unwrap_or_else(|| args[i].clone()));
+        match replace[i].take() {
+            Some(mut with) => out.append(&mut with),
+            None => out.push(args[i].clone()),
+        }
         i += 1;
     }
     Ok(out)
+}
+
+/// The native (ELF) members of an archive as files, in member order: a
+/// thin archive's are files already, a regular one's are written to
+/// `temps`.
+fn native_members(archive: &Path, temps: &Path, input: usize) -> Result<Vec<String>> {
+    use dtlto_core::input::{file_kind, FileKind};
+    let data =
+        std::fs::read(archive).with_context(|| format!("cannot read {}", archive.display()))?;
+    let parsed = object::read::archive::ArchiveFile::parse(&*data)
+        .with_context(|| format!("{}: not an archive", archive.display()))?;
+    let dir = crate::output::parent_dir(archive);
+    let mut files = Vec::new();
+    for (k, member) in parsed.members().enumerate() {
+        let member = member.with_context(|| format!("{}: bad member", archive.display()))?;
+        let name = String::from_utf8_lossy(member.name()).into_owned();
+        if member.is_thin() {
+            let path = dir.join(&name);
+            let head =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            if file_kind(&head) == FileKind::ElfRelocatable {
+                files.push(path.display().to_string());
+            }
+            continue;
+        }
+        let bytes = member
+            .data(&*data)
+            .with_context(|| format!("{}: bad member {name}", archive.display()))?;
+        if file_kind(bytes) != FileKind::ElfRelocatable {
+            continue;
+        }
+        let base = crate::backends::file_stem(&name);
+        let path = temps.join(format!("lib{input}.{k}.{base}"));
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        files.push(path.display().to_string());
+    }
+    Ok(files)
 }
 
 fn render(program: &str, args: &[String]) -> String {
@@ -221,14 +292,15 @@ fn render(program: &str, args: &[String]) -> String {
         .join(" ")
 }
 
-/// `--save-temps`: plans, objects and the final link command, kept in
+/// `--save-temps`: objects, plans, the final link command (when dtlto
+/// runs it) and the cache report (when a cache was used), kept in
 /// `<output>.dtlto/`.
-fn save_temps(
+pub fn save_temps(
     temps: &Path,
     output: &str,
     plans: &[dtlto_core::plan::BackendPlan],
-    program: &str,
-    args: &[String],
+    link_command: Option<&str>,
+    cache_report: Option<&str>,
 ) -> Result<()> {
     let keep = PathBuf::from(format!("{output}.dtlto"));
     std::fs::create_dir_all(&keep).with_context(|| format!("cannot create {}", keep.display()))?;
@@ -245,6 +317,11 @@ fn save_temps(
     for (i, plan) in plans.iter().enumerate() {
         std::fs::write(keep.join(format!("{i}.plan")), plan.to_json())?;
     }
-    std::fs::write(keep.join("link.cmd"), render(program, args) + "\n")?;
+    if let Some(command) = link_command {
+        std::fs::write(keep.join("link.cmd"), format!("{command}\n"))?;
+    }
+    if let Some(report) = cache_report {
+        std::fs::write(keep.join("cache.txt"), report)?;
+    }
     Ok(())
 }

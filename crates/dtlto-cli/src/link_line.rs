@@ -187,7 +187,7 @@ fn distribution_option(a: &str) -> Option<(&'static str, &str)> {
 
 /// LLVM's import options, with or without a leading `--`/`-` and `-mllvm`
 /// style spelling: `--import-instr-limit=N`.
-fn import_option(a: &str) -> Option<(&str, &str)> {
+pub fn import_option(a: &str) -> Option<(&str, &str)> {
     let a = a.trim_start_matches('-');
     let (name, v) = a.split_once('=')?;
     matches!(
@@ -203,7 +203,7 @@ fn import_option(a: &str) -> Option<(&str, &str)> {
     .then_some((name, v))
 }
 
-fn set_import_option(c: &mut ImportConfig, name: &str, v: &str) -> Result<()> {
+pub fn set_import_option(c: &mut ImportConfig, name: &str, v: &str) -> Result<()> {
     let flag = format!("--{name}");
     match name {
         "import-instr-limit" => c.instr_limit = number(&flag, v)?,

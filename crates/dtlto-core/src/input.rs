@@ -184,6 +184,34 @@ fn native_symbols(name: &str, data: &[u8], dynamic: bool) -> Result<Vec<NativeSy
     Ok(out)
 }
 
+/// The module identifier of an archive member: `archive(base at offset)`,
+/// `offset` being where the member's data starts in the archive (what a
+/// linker plugin is told), so that members of the same name stay apart.
+pub fn member_id(archive: &str, member_name: &str, offset: u64) -> String {
+    let base = Path::new(member_name).file_name().map_or_else(
+        || member_name.to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    format!("{archive}({base} at {offset})")
+}
+
+/// The name of every member of a regular archive by the offset of its
+/// data.
+pub fn member_names(archive: &str, data: &[u8]) -> Result<Vec<(u64, String)>, InputError> {
+    let bad = |detail: String| InputError::BadArchive {
+        path: archive.to_string(),
+        detail,
+    };
+    let parsed = ArchiveFile::parse(data).map_err(|e| bad(e.to_string()))?;
+    let mut names = Vec::new();
+    for member in parsed.members() {
+        let member = member.map_err(|e| bad(e.to_string()))?;
+        let (offset, _) = member.file_range();
+        names.push((offset, String::from_utf8_lossy(member.name()).into_owned()));
+    }
+    Ok(names)
+}
+
 fn load_archive(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, InputError> {
     let bad = |detail: String| InputError::BadArchive {
         path: name.to_string(),
@@ -205,11 +233,7 @@ fn load_archive(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, Input
                 offset,
             )
         };
-        let base = Path::new(&member_name)
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| member_name.clone());
-        let id = format!("{name}({base} at {offset})");
+        let id = member_id(name, &member_name, offset);
         let content = match file_kind(&member_data) {
             FileKind::Bitcode => {
                 MemberContent::Bitcode(Box::new(bitcode::read_bitcode(&id, &member_data)?))

@@ -91,6 +91,28 @@ pub enum ResolveError {
     },
 }
 
+/// Every module must be for the first one's target: one link, one
+/// target (a linker plugin, given its modules by the linker, checks this
+/// too).
+pub fn check_triples<'a>(
+    mut modules: impl Iterator<Item = &'a BitcodeModule>,
+) -> Result<(), ResolveError> {
+    let Some(first) = modules.next() else {
+        return Ok(());
+    };
+    for m in modules {
+        if !same_target(&m.triple, &first.triple) {
+            return Err(ResolveError::MixedTriples {
+                path: m.path.clone(),
+                triple: m.triple.clone(),
+                expected: first.triple.clone(),
+                first: first.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Who provides a symbol's current definition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Provider {
@@ -377,20 +399,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_triples(&self) -> Result<(), ResolveError> {
-        let Some((_, first)) = self.selected.first() else {
-            return Ok(());
-        };
-        for (_, m) in &self.selected[1..] {
-            if !same_target(&m.triple, &first.triple) {
-                return Err(ResolveError::MixedTriples {
-                    path: m.path.clone(),
-                    triple: m.triple.clone(),
-                    expected: first.triple.clone(),
-                    first: first.path.clone(),
-                });
-            }
-        }
-        Ok(())
+        check_triples(self.selected.iter().map(|(_, m)| *m))
     }
 
     fn check_undefined(&self) -> Result<(), ResolveError> {

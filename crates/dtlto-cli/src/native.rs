@@ -1,0 +1,148 @@
+//! From backend plans to native objects: look each module up in the
+//! backend cache, run the misses (on the thread pool or through a
+//! distributor), store what was built. Shared by `dtlto link` and the
+//! linker plugin, so both build the same objects the same way.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use dtlto_core::bitcode::BitcodeModule;
+use dtlto_core::plan::BackendPlan;
+use dtlto_llvm::BackendOptions;
+use rayon::prelude::*;
+
+use crate::backends;
+use crate::cache::{self, Cache, CachePolicy};
+use crate::delegate::{self, Distribution, Temporaries};
+use crate::trace::Trace;
+
+/// What the backends are asked to build, and how.
+pub struct Request<'a> {
+    pub modules: &'a [BitcodeModule],
+    pub plans: &'a [BackendPlan],
+    /// Each module's own bitcode file, if it has one (see
+    /// [`delegate::DelegateInput::module_files`]).
+    pub module_files: &'a [Option<PathBuf>],
+    pub options: &'a BackendOptions,
+    pub jobs: usize,
+    pub distribution: Option<&'a Distribution>,
+    pub cache_dir: Option<&'a str>,
+    pub cache_policy: &'a CachePolicy,
+    /// The link's output: delegated files are named after it, next to it.
+    pub output: &'a Path,
+    /// In-process objects go here.
+    pub temps: &'a Path,
+    pub save_temps: bool,
+    pub verbose: bool,
+}
+
+pub struct Built {
+    /// One object per module, in module order.
+    pub objects: Vec<PathBuf>,
+    /// Delegation's job file, plans and objects: removed when this is
+    /// dropped (unless `--save-temps`), so keep it until the final link
+    /// has read the objects.
+    pub delegated: Option<Temporaries>,
+    /// `hit|miss KEY MODULE` per module when a cache was used.
+    pub cache_report: Option<String>,
+}
+
+pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
+    let cache = match req.cache_dir {
+        Some(dir) => Some(Cache::open(Path::new(dir))?),
+        None => None,
+    };
+    let keys = match &cache {
+        Some(_) => {
+            let t = Instant::now();
+            let keys =
+                cache::backend_keys(req.modules, req.plans, &delegate::backend_args(req.options));
+            trace.span("Cache keys", None, t);
+            keys
+        }
+        None => Vec::new(),
+    };
+    let cached: Vec<Option<cache::Hit>> = match &cache {
+        Some(cache) => keys.par_iter().map(|k| cache.get(k)).collect(),
+        None => Vec::new(),
+    };
+    let (objects, delegated) = match req.distribution {
+        None => (
+            backends::run_all(
+                req.modules,
+                req.plans,
+                &cached,
+                req.options,
+                req.jobs,
+                req.temps,
+                req.save_temps,
+                trace,
+            )?,
+            None,
+        ),
+        Some(dist) => {
+            let delegated = delegate::run(
+                dist,
+                &delegate::DelegateInput {
+                    modules: req.modules,
+                    plans: req.plans,
+                    module_files: req.module_files,
+                    options: req.options,
+                    output: req.output,
+                    save_temps: req.save_temps,
+                    verbose: req.verbose,
+                    cached: &cached,
+                },
+            )?;
+            (delegated.objects, Some(delegated.temporaries))
+        }
+    };
+    let mut cache_report = None;
+    if let Some(cache) = &cache {
+        // Store what was built. A store that fails costs a rebuild next
+        // time, not this link.
+        for (i, key) in keys.iter().enumerate() {
+            if cached[i].is_some() {
+                continue;
+            }
+            let stored = std::fs::read(&objects[i])
+                .with_context(|| format!("reading {}", objects[i].display()))
+                .and_then(|object| cache.put(key, &object));
+            if let Err(e) = stored {
+                eprintln!("dtlto: warning: not cached: {}: {e:#}", req.plans[i].module);
+            }
+        }
+        if req.verbose {
+            let hits = cached.iter().filter(|c| c.is_some()).count();
+            eprintln!(
+                "dtlto: cache {}: {hits} hits, {} misses",
+                req.cache_dir.unwrap_or_default(),
+                keys.len() - hits
+            );
+            for (i, plan) in req.plans.iter().enumerate() {
+                if cached[i].is_none() {
+                    eprintln!("dtlto: cache miss: {}", plan.module);
+                }
+            }
+        }
+        if let Err(e) = cache.prune(req.cache_policy) {
+            eprintln!("dtlto: warning: cache pruning failed: {e:#}");
+        }
+        cache_report = Some(
+            keys.iter()
+                .zip(req.plans)
+                .zip(&cached)
+                .map(|((key, plan), c)| {
+                    let what = if c.is_some() { "hit" } else { "miss" };
+                    format!("{what} {key} {}\n", plan.module)
+                })
+                .collect(),
+        );
+    }
+    Ok(Built {
+        objects,
+        delegated,
+        cache_report,
+    })
+}

@@ -1,0 +1,261 @@
+//! `-plugin-opt=` options, under LLVMgold's names wherever LLVMgold has
+//! the option (so a build that passes them to LLVMgold.so can pass them
+//! here), lld's names for delegation. An option the plugin does not know
+//! is an error: silently ignoring `-plugin-opt=O3` misspelled would build
+//! a different program than asked.
+
+use anyhow::{bail, Context, Result};
+use dtlto_cli::cache::CachePolicy;
+use dtlto_cli::delegate::Distribution;
+use dtlto_cli::link_line::{import_option, set_import_option, PrefixReplace};
+use dtlto_core::import::ImportConfig;
+use dtlto_llvm::OptLevel;
+
+pub const HELP: &str = "\
+dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from clang):
+  O0|O1|O2|O3|Os|Oz           backend optimization level (default O2)
+  jobs=N | thinlto-jobs=N     parallel backends (default: all cores)
+  mcpu=CPU  mattr=+a,-b       target CPU and features for the backends
+  cache-dir=DIR               keep backend objects in DIR across links
+  cache-policy=POLICY         LLVM's cache pruning policy (prune_after=7d:...)
+  distributor=EXE             run the backends as a DTLTO job file through EXE
+  distributor-arg=ARG         an argument for the distributor (repeatable)
+  remote-compiler=PATH        the program the jobs run (default: the dtlto
+                              beside this plugin, else dtlto on PATH)
+  remote-compiler-arg=ARG, remote-compiler-prepend-arg=ARG
+  save-temps                  keep plans and objects in <output>.dtlto/
+  thinlto-index-only[=FILE]   write a .plan per module (and the objects to link
+                              to FILE), then stop the link with no output
+  thinlto-emit-imports-files  with thinlto-index-only: also <module>.imports
+  thinlto-prefix-replace=OLD;NEW  write index-only outputs under NEW
+  import-instr-limit=N, import-cutoff=N, ... LLVM's import knobs
+  time-trace=FILE             Chrome trace of the plugin's stages
+  v                           print stage times and decisions
+  thinlto                     accepted: dtlto is always ThinLTO
+  help                        print this and stop";
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub opt_level: OptLevel,
+    pub jobs: Option<usize>,
+    pub mcpu: Option<String>,
+    pub mattr: String,
+    pub cache_dir: Option<String>,
+    pub cache_policy: CachePolicy,
+    pub distribution: Distribution,
+    pub save_temps: bool,
+    pub index_only: bool,
+    /// `thinlto-index-only=FILE`: the objects the final link takes.
+    pub linked_objects_file: Option<String>,
+    pub emit_imports_files: bool,
+    pub prefix_replace: Option<PrefixReplace>,
+    pub import: ImportConfig,
+    pub time_trace: Option<String>,
+    pub verbose: bool,
+    pub help: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            opt_level: OptLevel::O2,
+            jobs: None,
+            mcpu: None,
+            mattr: String::new(),
+            cache_dir: None,
+            cache_policy: CachePolicy::default(),
+            distribution: Distribution::default(),
+            save_temps: false,
+            index_only: false,
+            linked_objects_file: None,
+            emit_imports_files: false,
+            prefix_replace: None,
+            import: ImportConfig::default(),
+            time_trace: None,
+            verbose: false,
+            help: false,
+        }
+    }
+}
+
+impl Options {
+    /// Takes one `-plugin-opt=` value.
+    pub fn add(&mut self, opt: &str) -> Result<()> {
+        let (name, value) = match opt.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (opt, None),
+        };
+        // LLVMgold forwards `-plugin-opt=-foo` to LLVM's own options; the
+        // ones dtlto has are taken with or without the dash.
+        let bare = name.trim_start_matches('-');
+        let need = |what: &str| -> Result<&str> {
+            value
+                .filter(|v| !v.is_empty())
+                .with_context(|| format!("-plugin-opt={bare} needs a value: {bare}={what}"))
+        };
+        match bare {
+            "O0" | "O1" | "O2" | "O3" | "Os" | "Oz" if value.is_none() => {
+                self.opt_level = OptLevel::parse(&bare[1..]).expect("listed levels parse");
+            }
+            "jobs" | "thinlto-jobs" => {
+                let v = need("N")?;
+                let n: usize =
+                    v.parse().ok().filter(|&n| n > 0).with_context(|| {
+                        format!("-plugin-opt={bare}={v}: not a positive number")
+                    })?;
+                self.jobs = Some(n);
+            }
+            "mcpu" => self.mcpu = Some(need("CPU")?.to_string()),
+            "mattr" => self.mattr = need("+feature,-feature")?.to_string(),
+            "cache-dir" => self.cache_dir = Some(need("DIR")?.to_string()),
+            "cache-policy" => self.cache_policy = CachePolicy::parse(need("POLICY")?)?,
+            "distributor" | "thinlto-distributor" => {
+                self.distribution.distributor = need("EXE")?.to_string()
+            }
+            "distributor-arg" | "thinlto-distributor-arg" => self
+                .distribution
+                .distributor_args
+                .push(need("ARG")?.to_string()),
+            "remote-compiler" | "thinlto-remote-compiler" => {
+                self.distribution.remote_compiler = Some(need("PATH")?.to_string())
+            }
+            "remote-compiler-arg" | "thinlto-remote-compiler-arg" => self
+                .distribution
+                .remote_compiler_args
+                .push(need("ARG")?.to_string()),
+            "remote-compiler-prepend-arg" | "thinlto-remote-compiler-prepend-arg" => self
+                .distribution
+                .remote_compiler_prepend_args
+                .push(need("ARG")?.to_string()),
+            "save-temps" if value.is_none() => self.save_temps = true,
+            "thinlto-index-only" => {
+                self.index_only = true;
+                self.linked_objects_file = value.filter(|v| !v.is_empty()).map(String::from);
+            }
+            "thinlto-emit-imports-files" if value.is_none() => self.emit_imports_files = true,
+            "thinlto-prefix-replace" => {
+                let v = need("OLD;NEW")?;
+                let Some((old, new)) = v.split_once(';') else {
+                    bail!("-plugin-opt=thinlto-prefix-replace takes OLD;NEW, got `{v}`");
+                };
+                self.prefix_replace = Some(PrefixReplace {
+                    old: old.into(),
+                    new: new.into(),
+                });
+            }
+            "time-trace" => self.time_trace = Some(need("FILE")?.to_string()),
+            "v" | "verbose" if value.is_none() => self.verbose = true,
+            "thinlto" if value.is_none() => {}
+            "help" if value.is_none() => self.help = true,
+            "force-import-all" if value.is_none() => self.import.force_import_all = true,
+            "import-declaration" if value.is_none() => self.import.import_declaration = true,
+            _ => match import_option(opt) {
+                Some((name, v)) => set_import_option(&mut self.import, name, v)?,
+                None => {
+                    bail!("unknown option -plugin-opt={opt}; -plugin-opt=help lists the options")
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// Checks made once every option is in.
+    pub fn finish(&mut self) -> Result<()> {
+        let d = &self.distribution;
+        if d.distributor.is_empty()
+            && (d.remote_compiler.is_some()
+                || !d.distributor_args.is_empty()
+                || !d.remote_compiler_args.is_empty()
+                || !d.remote_compiler_prepend_args.is_empty())
+        {
+            bail!(
+                "-plugin-opt=distributor-arg and remote-compiler* need -plugin-opt=distributor=EXE"
+            );
+        }
+        if self.emit_imports_files && !self.index_only {
+            bail!("-plugin-opt=thinlto-emit-imports-files needs thinlto-index-only");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(opts: &[&str]) -> Result<Options> {
+        let mut o = Options::default();
+        for opt in opts {
+            o.add(opt)?;
+        }
+        o.finish()?;
+        Ok(o)
+    }
+
+    #[test]
+    fn llvmgold_names() {
+        let o = parse(&[
+            "O3",
+            "jobs=4",
+            "mcpu=x86-64-v3",
+            "-mattr=+avx2",
+            "thinlto",
+            "cache-dir=c",
+            "cache-policy=prune_after=1h",
+            "save-temps",
+            "-import-instr-limit=7",
+        ])
+        .unwrap();
+        assert_eq!(o.opt_level, OptLevel::O3);
+        assert_eq!(o.jobs, Some(4));
+        assert_eq!(o.mcpu.as_deref(), Some("x86-64-v3"));
+        assert_eq!(o.mattr, "+avx2");
+        assert_eq!(o.cache_dir.as_deref(), Some("c"));
+        assert!(o.save_temps);
+        assert_eq!(o.import.instr_limit, 7);
+    }
+
+    #[test]
+    fn index_only_with_objects_file() {
+        let o = parse(&["thinlto-index-only=objs.txt", "thinlto-emit-imports-files"]).unwrap();
+        assert!(o.index_only && o.emit_imports_files);
+        assert_eq!(o.linked_objects_file.as_deref(), Some("objs.txt"));
+        let o = parse(&["thinlto-index-only"]).unwrap();
+        assert!(o.index_only && o.linked_objects_file.is_none());
+    }
+
+    #[test]
+    fn delegation() {
+        let o = parse(&[
+            "distributor=dtlto",
+            "distributor-arg=distribute",
+            "thinlto-remote-compiler=/x/dtlto",
+        ])
+        .unwrap();
+        assert_eq!(o.distribution.distributor, "dtlto");
+        assert_eq!(o.distribution.distributor_args, ["distribute"]);
+        assert_eq!(o.distribution.remote_compiler.as_deref(), Some("/x/dtlto"));
+        let err = parse(&["distributor-arg=x"]).unwrap_err().to_string();
+        assert!(err.contains("need -plugin-opt=distributor=EXE"), "{err}");
+    }
+
+    #[test]
+    fn bad_options_are_refused() {
+        for (opt, needle) in [
+            ("O4", "unknown option -plugin-opt=O4"),
+            ("frobnicate", "unknown option -plugin-opt=frobnicate"),
+            ("jobs=0", "not a positive number"),
+            ("jobs=many", "not a positive number"),
+            ("mcpu=", "needs a value"),
+            ("thinlto-prefix-replace=nosemicolon", "takes OLD;NEW"),
+            ("save-temps=yes", "unknown option"),
+        ] {
+            let err = format!("{:#}", parse(&[opt]).unwrap_err());
+            assert!(err.contains(needle), "{opt}: {err}");
+        }
+        let err = parse(&["thinlto-emit-imports-files"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs thinlto-index-only"), "{err}");
+    }
+}

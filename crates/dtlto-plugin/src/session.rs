@@ -1,0 +1,467 @@
+//! One link as the plugin sees it, free of FFI: the files it claimed, the
+//! symbols it reported for them, and — once the linker has resolved every
+//! symbol — the thin link and backends that turn them into native
+//! objects. `lib.rs` moves data between the linker and this module.
+//!
+//! Faithful to LLVMgold (llvm/tools/gold/gold-plugin.cpp) where the
+//! plugin interface leaves a choice: which symbols are reported (global,
+//! not format-specific: what `lto::InputFile` keeps), how a linker
+//! resolution becomes an LTO `SymbolResolution`, when the link stops
+//! (`thinlto-index-only` ends it after writing the index outputs).
+
+#![forbid(unsafe_code)]
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use dtlto_cli::delegate::Temporaries;
+use dtlto_cli::native;
+use dtlto_cli::output::{parent_dir, write_atomic};
+use dtlto_cli::trace::Trace;
+use dtlto_core::bitcode::{self, BitcodeModule};
+use dtlto_core::input::{member_id, member_names};
+use dtlto_core::resolution::{self, Origin, Resolution, ResolvedModule, SymbolResolution};
+use dtlto_core::summary::Visibility;
+use dtlto_core::thinlink::{self, ThinLinkConfig};
+use dtlto_llvm::{BackendOptions, RelocModel};
+
+use crate::api;
+use crate::options::Options;
+
+/// `LDPT_LINKER_OUTPUT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    Relocatable,
+    Executable,
+    Shared,
+    Pie,
+}
+
+/// A symbol as reported to the linker (`struct ld_plugin_symbol`'s
+/// fields, owned).
+pub struct LinkerSymbol {
+    pub name: CString,
+    pub kind: std::ffi::c_char,
+    pub visibility: std::ffi::c_int,
+    pub comdat_key: Option<CString>,
+}
+
+/// A bitcode module the plugin claimed.
+pub struct Claimed {
+    /// The linker's handle for the file, kept as an address.
+    pub handle: usize,
+    pub module: BitcodeModule,
+    /// The module's own file, when it is a whole file (not an archive
+    /// member): delegated jobs read it in place.
+    pub file: Option<PathBuf>,
+    /// Indices into `module.symbols` of the symbols reported, in order.
+    pub reported: Vec<usize>,
+    pub symbols: Vec<LinkerSymbol>,
+}
+
+/// What `all_symbols_read` asks the linker to do next.
+pub enum Outcome {
+    /// Add these objects to the link, in order.
+    Link(Vec<PathBuf>),
+    /// `thinlto-index-only`: the index outputs are written; the link stops
+    /// here with success and no output.
+    Stop,
+}
+
+pub struct Session {
+    pub options: Options,
+    pub output: String,
+    pub kind: OutputKind,
+    pub claimed: Vec<Claimed>,
+    /// Whether every copy of a symbol may be left out of the dynamic
+    /// symbol table (LLVMgold's `CanOmitFromDynSym`), by name.
+    can_omit: HashMap<String, bool>,
+    /// Member names of the archives members were claimed from, by data
+    /// offset.
+    archives: HashMap<String, HashMap<u64, String>>,
+    started: Instant,
+    /// The objects handed to the linker and the delegation's files: they
+    /// must outlive the link, and go in the cleanup hook.
+    kept_dirs: Vec<tempfile::TempDir>,
+    kept_files: Vec<Temporaries>,
+    /// Reported symbols outlive the thin link: linkers keep pointers to
+    /// their names until the link ends.
+    reported: Vec<Vec<LinkerSymbol>>,
+}
+
+impl Session {
+    pub fn new(options: Options, output: String, kind: OutputKind) -> Session {
+        Session {
+            options,
+            output,
+            kind,
+            claimed: Vec::new(),
+            can_omit: HashMap::new(),
+            archives: HashMap::new(),
+            started: Instant::now(),
+            kept_dirs: Vec::new(),
+            kept_files: Vec::new(),
+            reported: Vec::new(),
+        }
+    }
+
+    /// The claim-file hook's work for a file that starts like bitcode:
+    /// read it and choose the symbols to report. `offset` is where the
+    /// file starts inside `name` (non-zero for an archive member).
+    pub fn claim(&mut self, name: &str, offset: u64, data: &[u8], handle: usize) -> Result<()> {
+        let id = if offset == 0 {
+            name.to_string()
+        } else {
+            self.member_name(name, offset)?
+        };
+        let module = bitcode::read_bitcode(&id, data)?;
+        let mut reported = Vec::new();
+        let mut symbols = Vec::new();
+        for (i, sym) in module.symbols.iter().enumerate() {
+            // What lto::InputFile keeps: the rest play no part in
+            // resolution.
+            if !sym.flags.is_global() || sym.flags.is_format_specific() {
+                continue;
+            }
+            let f = sym.flags;
+            let kind = if f.is_undefined() {
+                if f.is_weak() {
+                    api::LDPK_WEAKUNDEF
+                } else {
+                    api::LDPK_UNDEF
+                }
+            } else if f.is_common() {
+                api::LDPK_COMMON
+            } else if f.is_weak() {
+                api::LDPK_WEAKDEF
+            } else {
+                api::LDPK_DEF
+            };
+            let visibility = match f.visibility() {
+                Visibility::Default => api::LDPV_DEFAULT,
+                Visibility::Hidden => api::LDPV_HIDDEN,
+                Visibility::Protected => api::LDPV_PROTECTED,
+            };
+            // A nodeduplicate comdat has no key: the linker must not drop
+            // its other copies (module.symtab_comdats keeps only names, so
+            // every comdat is keyed; clang emits nodeduplicate only for
+            // COFF and some sanitizer metadata).
+            let comdat_key = sym
+                .comdat
+                .and_then(|c| module.symtab_comdats.get(c as usize))
+                .map(|c| cstring(c, &id))
+                .transpose()?;
+            *self.can_omit.entry(sym.name.clone()).or_insert(true) &= f.may_omit();
+            reported.push(i);
+            symbols.push(LinkerSymbol {
+                name: cstring(&sym.name, &id)?,
+                kind,
+                visibility,
+                comdat_key,
+            });
+        }
+        let file = (offset == 0).then(|| PathBuf::from(name));
+        self.claimed.push(Claimed {
+            handle,
+            module,
+            file,
+            reported,
+            symbols,
+        });
+        Ok(())
+    }
+
+    /// `archive(member at offset)`, the name `dtlto link` gives the same
+    /// member, so plans and objects match it.
+    fn member_name(&mut self, archive: &str, offset: u64) -> Result<String> {
+        if !self.archives.contains_key(archive) {
+            let data = std::fs::read(archive).with_context(|| format!("cannot read {archive}"))?;
+            let names = member_names(archive, &data).unwrap_or_default();
+            self.archives
+                .insert(archive.to_string(), names.into_iter().collect());
+        }
+        Ok(match self.archives[archive].get(&offset) {
+            Some(member) => member_id(archive, member, offset),
+            // Not an archive we can read (the linker found bitcode inside
+            // some other container): the offset still names it uniquely.
+            None => format!("{archive}(at {offset})"),
+        })
+    }
+
+    /// The all-symbols-read hook's work. `resolutions[i]` is what the
+    /// linker answered for the symbols reported for `claimed[i]`, `None`
+    /// for a file the link did not take.
+    pub fn run(&mut self, resolutions: Vec<Option<Vec<i32>>>) -> Result<Outcome> {
+        let trace = Trace::new(self.started);
+        let t = Instant::now();
+        let claimed = std::mem::take(&mut self.claimed);
+        let mut modules = Vec::new();
+        let mut files = Vec::new();
+        let mut skipped = Vec::new();
+        for (k, (mut c, res)) in claimed.into_iter().zip(resolutions).enumerate() {
+            self.reported.push(std::mem::take(&mut c.symbols));
+            let Some(res) = res else {
+                skipped.push(c.module.path);
+                continue;
+            };
+            let symbols = self.symbol_resolutions(&c, &res)?;
+            files.push(c.file);
+            modules.push(ResolvedModule {
+                module: c.module,
+                origin: Origin::Input(k),
+                symbols,
+            });
+        }
+        resolution::check_triples(modules.iter().map(|m| &m.module))?;
+        trace.span("Resolve", None, t);
+        if self.options.index_only && self.options.emit_imports_files {
+            // LLVMgold writes empty outputs for modules the link left out,
+            // so that a build system finds every file it expects.
+            for path in &skipped {
+                write_atomic(
+                    Path::new(&format!("{}.imports", self.index_path(path))),
+                    b"",
+                )?;
+            }
+        }
+        if modules.is_empty() {
+            return Ok(if self.options.index_only {
+                self.write_linked_objects(&[])?;
+                Outcome::Stop
+            } else {
+                Outcome::Link(Vec::new())
+            });
+        }
+        let config = ThinLinkConfig {
+            import: self.options.import.clone(),
+            opt_level: self.options.opt_level.level(),
+        };
+        let t = Instant::now();
+        let link = thinlink::thin_link(
+            Resolution {
+                modules,
+                native_members: Vec::new(),
+            },
+            &config,
+        )?;
+        trace.span("Thin link", None, t);
+        let thin_done = Instant::now();
+        if self.options.verbose {
+            for (stage, t) in &link.times.stages {
+                eprintln!("dtlto: thin link: {stage:<10} {:.3}s", t.as_secs_f64());
+            }
+        }
+
+        if self.options.index_only {
+            for plan in &link.plans {
+                let base = self.index_path(&plan.module);
+                write_atomic(
+                    Path::new(&format!("{base}.plan")),
+                    plan.to_json().as_bytes(),
+                )?;
+                if self.options.emit_imports_files {
+                    write_atomic(
+                        Path::new(&format!("{base}.imports")),
+                        plan.imports_file().as_bytes(),
+                    )?;
+                }
+            }
+            let linked: Vec<&str> = link.plans.iter().map(|p| p.module.as_str()).collect();
+            self.write_linked_objects(&linked)?;
+            self.write_trace(&trace)?;
+            return Ok(Outcome::Stop);
+        }
+
+        let out_path = PathBuf::from(&self.output);
+        let out_dir = parent_dir(&out_path);
+        let temps = tempfile::Builder::new()
+            .prefix(".dtlto-")
+            .tempdir_in(out_dir)
+            .with_context(|| {
+                format!(
+                    "cannot create a temporary directory in {}",
+                    out_dir.display()
+                )
+            })?;
+        let options = BackendOptions {
+            opt_level: self.options.opt_level,
+            cpu: self.options.mcpu.clone(),
+            features: self.options.mattr.clone(),
+            // LLVMgold's choice: only a non-PIE executable is static.
+            reloc: if self.kind == OutputKind::Executable {
+                RelocModel::Static
+            } else {
+                RelocModel::Pic
+            },
+            ..BackendOptions::default()
+        };
+        let jobs = self
+            .options
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let distribution = &self.options.distribution;
+        let built = native::build(
+            &native::Request {
+                modules: &link.index.modules,
+                plans: &link.plans,
+                module_files: &files,
+                options: &options,
+                jobs,
+                distribution: (!distribution.distributor.is_empty()).then_some(distribution),
+                cache_dir: self.options.cache_dir.as_deref(),
+                cache_policy: &self.options.cache_policy,
+                output: &out_path,
+                temps: temps.path(),
+                save_temps: self.options.save_temps,
+                verbose: self.options.verbose,
+            },
+            &trace,
+        )?;
+        trace.span(
+            if distribution.distributor.is_empty() {
+                "Backends"
+            } else {
+                "Distributed backends"
+            },
+            None,
+            thin_done,
+        );
+        if self.options.save_temps {
+            dtlto_cli::link_cmd::save_temps(
+                temps.path(),
+                &self.output,
+                &link.plans,
+                None,
+                built.cache_report.as_deref(),
+            )?;
+        }
+        if self.options.verbose {
+            eprintln!(
+                "dtlto: read+thin link {:.3}s, backends {:.3}s ({} modules, {})",
+                (thin_done - self.started).as_secs_f64(),
+                thin_done.elapsed().as_secs_f64(),
+                built.objects.len(),
+                if distribution.distributor.is_empty() {
+                    format!("-j {jobs}")
+                } else {
+                    format!("by {}", distribution.distributor)
+                }
+            );
+        }
+        self.write_trace(&trace)?;
+        let objects = built.objects;
+        self.kept_dirs.push(temps);
+        self.kept_files.extend(built.delegated);
+        // The linker process ends soon after; tearing the index down
+        // piece by piece would only delay it.
+        std::mem::forget(link);
+        Ok(Outcome::Link(objects))
+    }
+
+    /// lto::SymbolResolution for each irsymtab symbol of `c`, from the
+    /// linker's answers for the reported ones (LLVMgold's `addModule`).
+    fn symbol_resolutions(&self, c: &Claimed, answers: &[i32]) -> Result<Vec<SymbolResolution>> {
+        let mut out = vec![SymbolResolution::default(); c.module.symbols.len()];
+        for (&i, &answer) in c.reported.iter().zip(answers) {
+            let sym = &c.module.symbols[i];
+            let defined = !sym.flags.is_undefined();
+            let r = &mut out[i];
+            match answer {
+                api::LDPR_UNDEF
+                | api::LDPR_PREEMPTED_REG
+                | api::LDPR_PREEMPTED_IR
+                | api::LDPR_RESOLVED_IR
+                | api::LDPR_RESOLVED_EXEC => {}
+                api::LDPR_RESOLVED_DYN => r.export_dynamic = true,
+                api::LDPR_PREVAILING_DEF_IRONLY => r.prevailing = defined,
+                api::LDPR_PREVAILING_DEF => {
+                    r.prevailing = defined;
+                    r.visible_to_regular_obj = true;
+                }
+                api::LDPR_PREVAILING_DEF_IRONLY_EXP => {
+                    r.prevailing = defined;
+                    r.export_dynamic = true;
+                    // Exported dynamically: a shared library the linker
+                    // cannot see may use it, unless every copy may be
+                    // left out of the dynamic symbol table.
+                    if !self.can_omit.get(&sym.name).copied().unwrap_or(false) {
+                        r.visible_to_regular_obj = true;
+                    }
+                }
+                other => anyhow::bail!(
+                    "{}: the linker gave symbol {} the resolution {other}, which the plugin \
+                     interface does not define",
+                    c.module.path,
+                    sym.name
+                ),
+            }
+            // __start_SEC / __stop_SEC: the linker needs the section kept.
+            if is_c_identifier(&sym.section) {
+                r.visible_to_regular_obj = true;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Where index-only outputs for `module` go (`thinlto-prefix-replace`).
+    fn index_path(&self, module: &str) -> String {
+        match &self.options.prefix_replace {
+            Some(p) => p.apply(module),
+            None => module.to_string(),
+        }
+    }
+
+    fn write_linked_objects(&self, modules: &[&str]) -> Result<()> {
+        if let Some(file) = &self.options.linked_objects_file {
+            let text: String = modules.iter().map(|m| format!("{m}\n")).collect();
+            write_atomic(Path::new(file), text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn write_trace(&self, trace: &Trace) -> Result<()> {
+        if let Some(path) = &self.options.time_trace {
+            trace.span("Total", None, self.started);
+            trace.write(Path::new(path))?;
+        }
+        Ok(())
+    }
+
+    /// The cleanup hook: remove the objects and delegation files (unless
+    /// `save-temps` copied them out already).
+    pub fn cleanup(&mut self) {
+        self.kept_files.clear();
+        self.kept_dirs.clear();
+    }
+}
+
+fn cstring(text: &str, module: &str) -> Result<CString> {
+    CString::new(text).with_context(|| format!("{module}: a symbol name contains a NUL byte"))
+}
+
+/// LLVMgold's `isValidCIdentifier`: the sections the linker defines
+/// `__start_`/`__stop_` symbols for.
+fn is_c_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_identifier_sections() {
+        assert!(is_c_identifier("my_section"));
+        assert!(is_c_identifier("_s1"));
+        assert!(!is_c_identifier(".text.foo"));
+        assert!(!is_c_identifier("1abc"));
+        assert!(!is_c_identifier(""));
+    }
+}

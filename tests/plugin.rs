@@ -1,0 +1,346 @@
+//! The linker plugin (`libdtlto_plugin.so`) behind GNU ld, gold and mold:
+//! programs link and run, objects and code equal `dtlto link`'s for the
+//! same linker, delegation works through it, the linker's resolution of a
+//! mixed link is what the backends get, and bad input stops the link with
+//! the culprit named and nothing left behind.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+
+const LINKERS: [&str; 3] = ["bfd", "gold", "mold"];
+
+/// The plugin built beside the dtlto binary (ci/test builds the whole
+/// workspace first: `cargo test` alone does not build a cdylib).
+fn plugin() -> PathBuf {
+    let path = Path::new(dtlto_path()).with_file_name("libdtlto_plugin.so");
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build --release -p dtlto-plugin` (ci/test does)",
+        path.display()
+    );
+    path
+}
+
+/// `clang-22 -fuse-ld=LINKER -Wl,-plugin,libdtlto_plugin.so` with each of
+/// `opts` as a `-plugin-opt=`; the caller checks the outcome.
+fn plugin_link(
+    work: &Path,
+    linker: &str,
+    inputs: &[String],
+    opts: &[&str],
+    output: &Path,
+) -> Output {
+    let mut cmd = Command::new(CLANG);
+    cmd.current_dir(work)
+        .arg(format!("-fuse-ld={linker}"))
+        .arg(format!("-Wl,-plugin,{}", plugin().display()))
+        .arg("-Wl,-plugin-opt=jobs=2");
+    for opt in opts {
+        cmd.arg(format!("-Wl,-plugin-opt={opt}"));
+    }
+    cmd.args(inputs).arg("-o").arg(output);
+    cmd.output().expect("clang-22 runs")
+}
+
+fn linked(out: Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The image a loader maps: the binary without its symbol tables and
+/// build id. Linkers treat plugin-added objects a little differently in
+/// the symbol table (GNU ld drops their STT_FILE symbols, gold orders
+/// their locals after the others), never in code or data.
+fn loaded_image(binary: &Path) -> Vec<u8> {
+    let image = binary.with_extension("image");
+    run(Command::new("objcopy")
+        .args(["--strip-all", "--remove-section=.note.gnu.build-id"])
+        .arg(binary)
+        .arg(&image));
+    std::fs::read(image).unwrap()
+}
+
+/// The objects a `save-temps` link kept in `<output>.dtlto/`, by name.
+fn kept_objects(output: &Path) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(format!("{}.dtlto", output.display()));
+    let mut objects: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".o.o"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(p).unwrap())
+        })
+        .collect();
+    objects.sort();
+    objects
+}
+
+fn hello(work: &Path) -> Vec<String> {
+    Program::load(repo_root().join("examples/hello-thin")).compile(work, &[])
+}
+
+fn expected_hello() -> String {
+    std::fs::read_to_string(repo_root().join("examples/hello-thin/expected.txt")).unwrap()
+}
+
+#[test]
+fn each_linker_links_the_example_as_dtlto_link_does() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    for ld in LINKERS {
+        let with_plugin = w.join(format!("plugin-{ld}"));
+        linked(
+            plugin_link(w, ld, &objects, &["save-temps"], &with_plugin),
+            ld,
+        );
+        assert_eq!(run_program(&with_plugin, false), expected_hello(), "{ld}");
+        let by_dtlto = dtlto_link(
+            w,
+            &objects,
+            &[&format!("-fuse-ld={ld}"), "--save-temps"],
+            &format!("dtlto-{ld}"),
+        );
+        let ours = kept_objects(&with_plugin);
+        assert_eq!(ours.len(), 3, "{ld}: one object per module");
+        assert!(
+            ours == kept_objects(&by_dtlto),
+            "{ld}: objects differ from dtlto link's"
+        );
+        assert!(
+            loaded_image(&with_plugin) == loaded_image(&by_dtlto),
+            "{ld}: code or data differ from dtlto link's binary"
+        );
+        assert_eq!(leftover_temporaries(w), Vec::<String>::new(), "{ld}");
+    }
+}
+
+#[test]
+fn zlib_links_through_each_linker_in_process_and_delegated() {
+    let program = CorpusProgram::build("zlib");
+    let work = program.work.path();
+    let out = work.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let inputs: Vec<String> = program
+        .objects
+        .iter()
+        .chain(&program.libs)
+        .cloned()
+        .collect();
+    let distributor = format!("distributor={}", dtlto_path());
+    for ld in LINKERS {
+        let in_process = out.join(format!("minigzip-{ld}"));
+        linked(plugin_link(work, ld, &inputs, &[], &in_process), ld);
+        program.check(&in_process);
+        let delegated = out.join(format!("minigzip-{ld}-delegated"));
+        linked(
+            plugin_link(
+                work,
+                ld,
+                &inputs,
+                &[&distributor, "distributor-arg=distribute"],
+                &delegated,
+            ),
+            ld,
+        );
+        program.check(&delegated);
+        assert!(
+            std::fs::read(&in_process).unwrap() == std::fs::read(&delegated).unwrap(),
+            "{ld}: the delegated link differs from the in-process one"
+        );
+        assert_eq!(delegation_leftovers(&out), Vec::<String>::new(), "{ld}");
+    }
+}
+
+/// Bitcode, native objects and an archive holding both: each definition
+/// that wins is the one the linker picked, and the backends keep what
+/// native code needs.
+#[test]
+fn a_mixed_link_resolves_as_the_linker_decides() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let sources = [
+        // Bitcode: the program.
+        (
+            "main.c",
+            true,
+            "#include <stdio.h>\n\
+             int lib_fn(void); int native_fn(void); int overridden(void);\n\
+             __attribute__((weak)) int weak_fn(void) { return 1; }\n\
+             int from_native(int x) { return x * 3; }\n\
+             int main(void) {\n\
+               printf(\"%d %d %d %d\\n\", lib_fn(), native_fn(), weak_fn(), overridden());\n\
+               return 0;\n\
+             }\n",
+        ),
+        // Native: a strong weak_fn beats the bitcode's weak one; it calls
+        // back into bitcode that nothing else in bitcode calls.
+        (
+            "native.c",
+            false,
+            "int from_native(int);\n\
+             int weak_fn(void) { return 2; }\n\
+             int native_fn(void) { return from_native(10); }\n\
+             int overridden(void) { return 40; }\n",
+        ),
+        // Archive members: bitcode lib_fn calling a native member's helper;
+        // a bitcode member defining `overridden` too, never pulled in.
+        (
+            "lib.c",
+            true,
+            "int helper(void);\nint lib_fn(void) { return helper() + 100; }\n",
+        ),
+        ("helper.c", false, "int helper(void) { return 7; }\n"),
+        (
+            "unused.c",
+            true,
+            "int overridden(void) { return -1; }\nint unused_fn(void) { return -2; }\n",
+        ),
+    ];
+    for (name, bitcode, text) in sources {
+        std::fs::write(w.join(name), text).unwrap();
+        let mut cmd = Command::new(CLANG);
+        cmd.current_dir(w).args(["-O2", "-c", name, "-o"]);
+        cmd.arg(name.replace(".c", ".o"));
+        if bitcode {
+            cmd.arg("-flto=thin");
+        }
+        run(&mut cmd);
+    }
+    run(Command::new("llvm-ar-22")
+        .current_dir(w)
+        .args(["rcs", "libmix.a", "lib.o", "helper.o", "unused.o"]));
+    let inputs: Vec<String> = ["main.o", "native.o", "libmix.a"]
+        .map(String::from)
+        .to_vec();
+    for ld in LINKERS {
+        let binary = w.join(format!("mixed-{ld}"));
+        linked(plugin_link(w, ld, &inputs, &[], &binary), ld);
+        assert_eq!(run_program(&binary, false), "107 30 2 40\n", "{ld}");
+        let by_dtlto = dtlto_link(w, &inputs, &[&format!("-fuse-ld={ld}")], &format!("d-{ld}"));
+        assert_eq!(run_program(&by_dtlto, false), "107 30 2 40\n", "{ld}");
+    }
+}
+
+#[test]
+fn a_cache_dir_serves_the_next_link() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    let cache = format!("cache-dir={}", w.join("cache").display());
+    let binary = w.join("hello");
+    for expected in ["0 hits, 3 misses", "3 hits, 0 misses"] {
+        let out = plugin_link(w, "bfd", &objects, &[&cache, "v"], &binary);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains(expected), "wanted `{expected}`:\n{stderr}");
+        assert_eq!(run_program(&binary, false), expected_hello());
+    }
+}
+
+#[test]
+fn index_only_writes_what_dtlto_thin_link_writes_and_stops() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    std::fs::create_dir(w.join("thin")).unwrap();
+    run(dtlto()
+        .current_dir(w)
+        .args(["thin-link", "--prefix-replace=;thin/"])
+        .args(&objects));
+    std::fs::create_dir(w.join("plugin")).unwrap();
+    for ld in LINKERS {
+        let binary = w.join(format!("never-{ld}"));
+        let out = plugin_link(
+            w,
+            ld,
+            &objects,
+            &[
+                "thinlto-index-only=linked.txt",
+                "thinlto-emit-imports-files",
+                "thinlto-prefix-replace=;plugin/",
+            ],
+            &binary,
+        );
+        linked(out, ld);
+        assert!(!binary.exists(), "{ld}: index-only left an output");
+        let mut linked_list: Vec<String> = std::fs::read_to_string(w.join("linked.txt"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        linked_list.sort();
+        let mut sorted = objects.clone();
+        sorted.sort();
+        assert_eq!(linked_list, sorted, "{ld}");
+        for object in &objects {
+            for ext in ["imports", "plan"] {
+                let ours = std::fs::read(w.join(format!("plugin/{object}.{ext}"))).unwrap();
+                let theirs = std::fs::read(w.join(format!("thin/{object}.{ext}"))).unwrap();
+                assert!(
+                    ours == theirs,
+                    "{ld}: {object}.{ext} differs from dtlto thin-link's"
+                );
+            }
+        }
+    }
+}
+
+/// Runs a plugin link that must fail; returns its stderr after checking
+/// that no output and no temporaries were left.
+fn refused(work: &Path, ld: &str, inputs: &[String], opts: &[&str]) -> String {
+    let binary = work.join("refused");
+    let out = plugin_link(work, ld, inputs, opts, &binary);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "{ld}: the link succeeded:\n{stderr}");
+    assert!(!binary.exists(), "{ld}: a failed link left its output");
+    assert_eq!(delegation_leftovers(work), Vec::<String>::new(), "{ld}");
+    stderr
+}
+
+#[test]
+fn bad_input_stops_the_link_naming_the_culprit() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let mut objects = hello(w);
+    for ld in LINKERS {
+        let err = refused(w, ld, &objects, &["frobnicate"]);
+        assert!(
+            err.contains("unknown option -plugin-opt=frobnicate"),
+            "{ld}: {err}"
+        );
+    }
+    // Truncated bitcode.
+    let data = std::fs::read(w.join(&objects[1])).unwrap();
+    std::fs::write(w.join("cut.o"), &data[..data.len() / 2]).unwrap();
+    // Full-LTO bitcode: no ThinLTO summary to link.
+    std::fs::write(w.join("full.c"), "int full(void) { return 1; }\n").unwrap();
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args(["-flto", "-c", "full.c", "-o", "full.o"]));
+    for (file, needle) in [
+        ("cut.o", "cut.o: "),
+        ("full.o", "full.o: has a regular (full) LTO summary"),
+    ] {
+        let mut inputs = objects.clone();
+        inputs.push(file.to_string());
+        for ld in LINKERS {
+            let err = refused(w, ld, &inputs, &[]);
+            assert!(err.contains(needle), "{ld}, {file}: {err}");
+        }
+    }
+    // A distributor that fails.
+    objects.sort();
+    for ld in LINKERS {
+        let err = refused(w, ld, &objects, &["distributor=false"]);
+        assert!(err.contains("false"), "{ld}: {err}");
+    }
+}
