@@ -29,6 +29,38 @@ pub fn relink_mode(linker: &str, step: &str) -> String {
     format!("{linker}-cache-{step}")
 }
 
+/// The plugin comparison (`--plugin`): per linker, these kinds of link.
+pub const PLUGIN_LINKERS: [&str; 3] = ["bfd", "gold", "mold"];
+/// `clang-22 -flto=thin -fuse-ld=LINKER`: LLVM's own LLVMgold.so.
+pub const PLUGIN_LLVMGOLD: &str = "llvmgold";
+/// `-Wl,-plugin,libdtlto_plugin.so`.
+pub const PLUGIN_DTLTO: &str = "dtlto-plugin";
+/// The same with `-plugin-opt=distributor=dtlto` (`dtlto distribute`).
+pub const PLUGIN_DTLTO_DIST: &str = "dtlto-plugin-dist";
+/// `dtlto link -fuse-ld=LINKER`.
+pub const PLUGIN_DTLTO_LINK: &str = "dtlto-link";
+pub const PLUGIN_KINDS: [&str; 4] = [
+    PLUGIN_LLVMGOLD,
+    PLUGIN_DTLTO,
+    PLUGIN_DTLTO_DIST,
+    PLUGIN_DTLTO_LINK,
+];
+pub fn plugin_mode(linker: &str, kind: &str) -> String {
+    format!("{linker}-{kind}")
+}
+
+/// What the plugin comparison checked for one linker.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PluginCheck {
+    /// Every binary of the four kinds passed the program's check.
+    pub checks_passed: bool,
+    /// The plugin's delegated binary is byte-identical to its in-process one.
+    pub delegated_identical: bool,
+    /// The plugin's binary has the code and data of `dtlto link`'s with
+    /// the same linker (symbol tables and build id aside).
+    pub image_as_dtlto_link: bool,
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Report {
     pub date: String,
@@ -73,6 +105,9 @@ pub struct ProgramResult {
     /// The source changed for the one-file relinks (`--relink`).
     #[serde(default)]
     pub relink_changed: Option<String>,
+    /// `--plugin`: per linker.
+    #[serde(default)]
+    pub plugin: BTreeMap<String, PluginCheck>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -297,6 +332,35 @@ pub fn markdown(report: &Report) -> String {
                 dt / ct,
                 dm / cm
             );
+        }
+    }
+    let plugged: Vec<&ProgramResult> = report
+        .programs
+        .iter()
+        .filter(|p| !p.plugin.is_empty())
+        .collect();
+    if !plugged.is_empty() {
+        out.push_str("\nThrough the linker plugin interface, per linker: LLVM's `LLVMgold.so` (`clang-22 -flto=thin -flto-jobs=N`), `libdtlto_plugin.so` in-process and with `distributor=dtlto` (`dtlto distribute`), and `dtlto link -fuse-ld=LINKER`; wall time of the whole link, median; ratio is dtlto plugin / LLVMgold. Image: the plugin's binary has the code and data of `dtlto link`'s (symbol tables and build id aside).\n\n");
+        out.push_str("| program | linker | LLVMgold s | dtlto plugin s | plugin ratio | plugin distributed s | dtlto link s | checks | distributed = in-process | image = dtlto link |\n");
+        out.push_str("|---|---|---:|---:|---:|---:|---:|---|---|---|\n");
+        for p in plugged {
+            for (linker, check) in &p.plugin {
+                let t = |kind: &str| p.med(&plugin_mode(linker, kind), |s| s.wall_s);
+                let yes = |b: bool| if b { "yes" } else { "NO" };
+                let _ = writeln!(
+                    out,
+                    "| {} | {linker} | {:.2} | {:.2} | **{:.2}** | {:.2} | {:.2} | {} | {} | {} |",
+                    p.name,
+                    t(PLUGIN_LLVMGOLD),
+                    t(PLUGIN_DTLTO),
+                    t(PLUGIN_DTLTO) / t(PLUGIN_LLVMGOLD),
+                    t(PLUGIN_DTLTO_DIST),
+                    t(PLUGIN_DTLTO_LINK),
+                    if check.checks_passed { "pass" } else { "FAIL" },
+                    yes(check.delegated_identical),
+                    yes(check.image_as_dtlto_link),
+                );
+            }
         }
     }
     let relinked: Vec<&ProgramResult> = report

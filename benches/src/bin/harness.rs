@@ -11,8 +11,10 @@ use clap::Parser;
 use dtlto_bench::measure::{measure, measure_job, Sample};
 use dtlto_bench::program::Program;
 use dtlto_bench::report::{
-    self, relink_mode, BackendJob, ProgramResult, Report, DTLTO, DTLTO_DELEGATED, DTLTO_SLURM,
-    DTLTO_THIN, LLD, LLD_DTLTO, LLD_THIN, RELINK_STEPS,
+    self, plugin_mode, relink_mode, BackendJob, PluginCheck, ProgramResult, Report, DTLTO,
+    DTLTO_DELEGATED, DTLTO_SLURM, DTLTO_THIN, LLD, LLD_DTLTO, LLD_THIN, PLUGIN_DTLTO,
+    PLUGIN_DTLTO_DIST, PLUGIN_DTLTO_LINK, PLUGIN_KINDS, PLUGIN_LINKERS, PLUGIN_LLVMGOLD,
+    RELINK_STEPS,
 };
 use dtlto_bench::stages;
 
@@ -55,7 +57,15 @@ struct Args {
     /// program's check, under callgrind (slow; exact).
     #[arg(long)]
     instructions: bool,
-    /// Skip the link comparison (with --relink: only the relinks).
+    /// Also link through the linker plugin with ld.bfd, ld.gold and mold:
+    /// LLVMgold.so vs libdtlto_plugin.so (in-process and with dtlto's
+    /// distributor) vs `dtlto link -fuse-ld=LINKER`.
+    #[arg(long)]
+    plugin: bool,
+    /// The plugin to measure (default: beside the dtlto binary).
+    #[arg(long)]
+    plugin_path: Option<PathBuf>,
+    /// Skip the link comparison (with --relink, --plugin: only those).
     #[arg(long)]
     no_compare: bool,
 }
@@ -226,6 +236,9 @@ fn bench_program(
     };
     if args.relink {
         relinks(p, args, jobs, work, progress, &mut result)?;
+    }
+    if args.plugin {
+        plugin_links(p, args, jobs, work, progress, &mut result)?;
     }
     if args.backends {
         eprint!("\r\x1b[K{progress} thin links for the backend jobs");
@@ -506,6 +519,104 @@ fn relinks(
         .get(changed)
         .and_then(|o| o.file_name())
         .map(|n| n.to_string_lossy().into_owned());
+    Ok(())
+}
+
+/// The plugin comparison (`--plugin`): per linker, LLVMgold.so's ThinLTO,
+/// dtlto's plugin in-process and delegated, and `dtlto link` with the
+/// same linker, interleaved in every repetition.
+fn plugin_links(
+    p: &Program,
+    args: &Args,
+    jobs: usize,
+    work: &Path,
+    progress: &str,
+    result: &mut ProgramResult,
+) -> Result<()> {
+    let plugin = match &args.plugin_path {
+        Some(path) => path.clone(),
+        None => args.dtlto.with_file_name("libdtlto_plugin.so"),
+    };
+    anyhow::ensure!(
+        plugin.is_file(),
+        "no plugin at {} (cargo build --release -p dtlto-plugin)",
+        plugin.display()
+    );
+    let objects = strs(&p.objects);
+    let dir = work.join("plugin");
+    std::fs::create_dir_all(&dir)?;
+    let out = |linker: &str, kind: &str| dir.join(format!("{}.{linker}.{kind}", p.output));
+    let command = |linker: &str, kind: &str| -> Command {
+        let mut c;
+        if kind == PLUGIN_DTLTO_LINK {
+            c = Command::new(&args.dtlto);
+            c.args(["link", "-j", &jobs.to_string()])
+                .arg(format!("-fuse-ld={linker}"));
+        } else {
+            c = Command::new("clang-22");
+            c.arg(format!("-fuse-ld={linker}"));
+            if kind == PLUGIN_LLVMGOLD {
+                c.args(["-flto=thin", &format!("-flto-jobs={jobs}")]);
+            } else {
+                c.arg(format!("-Wl,-plugin,{}", plugin.display()))
+                    .arg(format!("-Wl,-plugin-opt=jobs={jobs}"));
+            }
+            if kind == PLUGIN_DTLTO_DIST {
+                c.arg(format!(
+                    "-Wl,-plugin-opt=distributor={}",
+                    args.dtlto.display()
+                ))
+                .arg("-Wl,-plugin-opt=distributor-arg=distribute")
+                .arg(format!("-Wl,-plugin-opt=distributor-arg=-j{jobs}"));
+            }
+        }
+        c.args(&objects).args(&p.libs).arg("-o").arg(out(linker, kind));
+        c
+    };
+    for linker in PLUGIN_LINKERS {
+        for rep in 0..args.reps {
+            for k in 0..PLUGIN_KINDS.len() {
+                let kind = PLUGIN_KINDS[(k + rep) % PLUGIN_KINDS.len()];
+                eprint!(
+                    "\r\x1b[K{progress} plugin rep {}/{} {linker} {kind}",
+                    rep + 1,
+                    args.reps
+                );
+                let s = measure(&mut command(linker, kind))
+                    .with_context(|| format!("{}: {linker} {kind}", p.name))?;
+                result
+                    .samples
+                    .entry(plugin_mode(linker, kind))
+                    .or_default()
+                    .push(s);
+            }
+        }
+        let mut checks = Vec::new();
+        for kind in PLUGIN_KINDS {
+            eprint!("\r\x1b[K{progress} checking the {linker} {kind} binary");
+            checks.push(measure(&mut p.check_command(&out(linker, kind))).is_ok());
+        }
+        let bytes = |kind: &str| std::fs::read(out(linker, kind));
+        let image = |kind: &str| -> Result<Vec<u8>> {
+            let bin = out(linker, kind);
+            let stripped = bin.with_extension(format!("{kind}.image"));
+            let status = Command::new("objcopy")
+                .args(["--strip-all", "--remove-section=.note.gnu.build-id"])
+                .arg(&bin)
+                .arg(&stripped)
+                .status()?;
+            anyhow::ensure!(status.success(), "objcopy failed on {}", bin.display());
+            Ok(std::fs::read(stripped)?)
+        };
+        result.plugin.insert(
+            linker.to_string(),
+            PluginCheck {
+                checks_passed: checks.iter().all(|&c| c),
+                delegated_identical: bytes(PLUGIN_DTLTO)? == bytes(PLUGIN_DTLTO_DIST)?,
+                image_as_dtlto_link: image(PLUGIN_DTLTO)? == image(PLUGIN_DTLTO_LINK)?,
+            },
+        );
+    }
     Ok(())
 }
 

@@ -26,6 +26,7 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
         opt_level: line.opt_level,
         cpu: line.mcpu.clone(),
         features: line.mattr.clone(),
+        verify: !line.disable_verify,
         reloc: if pic {
             RelocModel::Pic
         } else {

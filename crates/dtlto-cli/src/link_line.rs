@@ -35,6 +35,8 @@ pub struct LinkLine {
     pub output: Option<String>,
     /// Backend optimization level (`-O0`..`-O3`, `-Os`, `-Oz`).
     pub opt_level: OptLevel,
+    /// lld's `--disable-verify`: no verifier run on the backends' modules.
+    pub disable_verify: bool,
     pub jobs: Option<usize>,
     pub target: Option<String>,
     pub mcpu: Option<String>,
@@ -97,6 +99,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "-v" | "--verbose" => line.verbose = true,
             "--time-trace" => line.time_trace = Some(value(args, &mut i, a)?.to_string()),
             "--no-import" => line.import.disabled = true,
+            "--disable-verify" | "-disable-verify" => line.disable_verify = true,
             "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
             "--cache-dir" => line.cache_dir = Some(value(args, &mut i, a)?.to_string()),

@@ -56,8 +56,14 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
     let keys = match &cache {
         Some(_) => {
             let t = Instant::now();
+            // Verifying or not never changes an object: one cache entry
+            // serves both.
+            let keyed = BackendOptions {
+                verify: true,
+                ..req.options.clone()
+            };
             let keys =
-                cache::backend_keys(req.modules, req.plans, &delegate::backend_args(req.options));
+                cache::backend_keys(req.modules, req.plans, &delegate::backend_args(&keyed));
             trace.span("Cache keys", None, t);
             keys
         }

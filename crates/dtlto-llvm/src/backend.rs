@@ -97,6 +97,10 @@ pub struct BackendOptions {
     /// On by default, as in lld's LTO.
     pub function_sections: bool,
     pub data_sections: bool,
+    /// Run LLVM's verifier on the module after import, as lld does by
+    /// default; LLVMgold (release builds) and lld's `--disable-verify`
+    /// skip it. It never changes the object, only finds dtlto's own bugs.
+    pub verify: bool,
     /// `--save-temps`: write the IR after each step as
     /// `<prefix>.1.promote.bc`, `.3.import.bc` and `.4.opt.bc` (lld's names).
     pub save_temps: Option<std::path::PathBuf>,
@@ -111,6 +115,7 @@ impl Default for BackendOptions {
             reloc: RelocModel::Pic,
             function_sections: true,
             data_sections: true,
+            verify: true,
             save_temps: None,
         }
     }
@@ -229,10 +234,12 @@ pub fn run_backend(
     }
 
     save("3.import")?;
-    module.verify().map_err(|detail| BackendError::Verify {
-        module: name.clone(),
-        detail,
-    })?;
+    if options.verify {
+        module.verify().map_err(|detail| BackendError::Verify {
+            module: name.clone(),
+            detail,
+        })?;
+    }
     passes::run(&module, &tm, options.opt_level.pipeline()).map_err(|detail| {
         BackendError::Optimize {
             module: name.clone(),

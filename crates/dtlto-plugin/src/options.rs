@@ -29,6 +29,8 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   thinlto-emit-imports-files  with thinlto-index-only: also <module>.imports
   thinlto-prefix-replace=OLD;NEW  write index-only outputs under NEW
   import-instr-limit=N, import-cutoff=N, ... LLVM's import knobs
+  disable-verify | verify      skip (default, as LLVMgold) or run LLVM's verifier
+                              on each module after import
   time-trace=FILE             Chrome trace of the plugin's stages
   v                           print stage times and decisions
   thinlto                     accepted: dtlto is always ThinLTO
@@ -53,6 +55,9 @@ pub struct Options {
     pub time_trace: Option<String>,
     pub verbose: bool,
     pub help: bool,
+    /// Verify each module after import. Off by default, as in LLVMgold's
+    /// release builds; `verify` turns it on.
+    pub verify: bool,
 }
 
 impl Default for Options {
@@ -74,6 +79,7 @@ impl Default for Options {
             time_trace: None,
             verbose: false,
             help: false,
+            verify: false,
         }
     }
 }
@@ -146,6 +152,8 @@ impl Options {
             "time-trace" => self.time_trace = Some(need("FILE")?.to_string()),
             "v" | "verbose" if value.is_none() => self.verbose = true,
             "thinlto" if value.is_none() => {}
+            "disable-verify" if value.is_none() => self.verify = false,
+            "verify" if value.is_none() => self.verify = true,
             "help" if value.is_none() => self.help = true,
             "force-import-all" if value.is_none() => self.import.force_import_all = true,
             "import-declaration" if value.is_none() => self.import.import_declaration = true,

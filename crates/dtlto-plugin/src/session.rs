@@ -296,6 +296,7 @@ impl Session {
             } else {
                 RelocModel::Pic
             },
+            verify: self.options.verify,
             ..BackendOptions::default()
         };
         let jobs = self
