@@ -570,7 +570,10 @@ fn plugin_links(
                 .arg(format!("-Wl,-plugin-opt=distributor-arg=-j{jobs}"));
             }
         }
-        c.args(&objects).args(&p.libs).arg("-o").arg(out(linker, kind));
+        c.args(&objects)
+            .args(&p.libs)
+            .arg("-o")
+            .arg(out(linker, kind));
         c
     };
     for linker in PLUGIN_LINKERS {

@@ -62,8 +62,7 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
                 verify: true,
                 ..req.options.clone()
             };
-            let keys =
-                cache::backend_keys(req.modules, req.plans, &delegate::backend_args(&keyed));
+            let keys = cache::backend_keys(req.modules, req.plans, &delegate::backend_args(&keyed));
             trace.span("Cache keys", None, t);
             keys
         }
