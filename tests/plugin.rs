@@ -97,12 +97,27 @@ fn each_linker_links_the_example_as_dtlto_link_does() {
     let w = work.path();
     let objects = hello(w);
     for ld in LINKERS {
+        // Threads, so that save-temps keeps the objects in one place
+        // whatever the linker (under mold the default is worker
+        // processes, whose output must be the same bytes).
         let with_plugin = w.join(format!("plugin-{ld}"));
         linked(
-            plugin_link(w, ld, &objects, &["save-temps"], &with_plugin),
+            plugin_link(
+                w,
+                ld,
+                &objects,
+                &["save-temps", "backends=threads"],
+                &with_plugin,
+            ),
             ld,
         );
         assert_eq!(run_program(&with_plugin, false), expected_hello(), "{ld}");
+        let by_default = w.join(format!("default-{ld}"));
+        linked(plugin_link(w, ld, &objects, &[], &by_default), ld);
+        assert!(
+            std::fs::read(&by_default).unwrap() == std::fs::read(&with_plugin).unwrap(),
+            "{ld}: the default backend placement changed the binary"
+        );
         let by_dtlto = dtlto_link(
             w,
             &objects,

@@ -54,6 +54,9 @@ pub fn plugin_mode(linker: &str, kind: &str) -> String {
 pub struct PluginCheck {
     /// Every binary of the four kinds passed the program's check.
     pub checks_passed: bool,
+    /// The plugin's objects are byte-identical to `dtlto link`'s.
+    #[serde(default)]
+    pub objects_as_dtlto_link: bool,
     /// The plugin's delegated binary is byte-identical to its in-process one.
     pub delegated_identical: bool,
     /// The plugin's binary has the code and data of `dtlto link`'s with
@@ -340,16 +343,16 @@ pub fn markdown(report: &Report) -> String {
         .filter(|p| !p.plugin.is_empty())
         .collect();
     if !plugged.is_empty() {
-        out.push_str("\nThrough the linker plugin interface, per linker: LLVM's `LLVMgold.so` (`clang-22 -flto=thin -flto-jobs=N`), `libdtlto_plugin.so` in-process and with `distributor=dtlto` (`dtlto distribute`), and `dtlto link -fuse-ld=LINKER`; wall time of the whole link, median; ratio is dtlto plugin / LLVMgold. Image: the plugin's binary has the code and data of `dtlto link`'s (symbol tables and build id aside).\n\n");
-        out.push_str("| program | linker | LLVMgold s | dtlto plugin s | plugin ratio | plugin distributed s | dtlto link s | checks | distributed = in-process | image = dtlto link |\n");
-        out.push_str("|---|---|---:|---:|---:|---:|---:|---|---|---|\n");
+        out.push_str("\nThrough the linker plugin interface, per linker: LLVM's `LLVMgold.so` (`clang-22 -flto=thin -flto-jobs=N`), `libdtlto_plugin.so` in-process and with `distributor=dtlto` (`dtlto distribute`), and `dtlto link -fuse-ld=LINKER`; wall time of the whole link, median; ratio is dtlto plugin / LLVMgold. Objects: the plugin's native objects are byte-identical to `dtlto link`'s. Image: the plugin's binary has the code and data of `dtlto link`'s (symbol tables and build id aside; GNU ld and gold order dynamic symbols by first reference, which the plugin's symbols change).\n\n");
+        out.push_str("| program | linker | LLVMgold s | dtlto plugin s | plugin ratio | plugin distributed s | dtlto link s | checks | distributed = in-process | objects = dtlto link | image = dtlto link |\n");
+        out.push_str("|---|---|---:|---:|---:|---:|---:|---|---|---|---|\n");
         for p in plugged {
             for (linker, check) in &p.plugin {
                 let t = |kind: &str| p.med(&plugin_mode(linker, kind), |s| s.wall_s);
                 let yes = |b: bool| if b { "yes" } else { "NO" };
                 let _ = writeln!(
                     out,
-                    "| {} | {linker} | {:.2} | {:.2} | **{:.2}** | {:.2} | {:.2} | {} | {} | {} |",
+                    "| {} | {linker} | {:.2} | {:.2} | **{:.2}** | {:.2} | {:.2} | {} | {} | {} | {} |",
                     p.name,
                     t(PLUGIN_LLVMGOLD),
                     t(PLUGIN_DTLTO),
@@ -358,6 +361,7 @@ pub fn markdown(report: &Report) -> String {
                     t(PLUGIN_DTLTO_LINK),
                     if check.checks_passed { "pass" } else { "FAIL" },
                     yes(check.delegated_identical),
+                    yes(check.objects_as_dtlto_link),
                     yes(check.image_as_dtlto_link),
                 );
             }

@@ -48,6 +48,7 @@ fn harness_reports_on_the_example() {
             "--relink",
             "--backends",
             "--instructions",
+            "--plugin",
         ])
         .arg("--out")
         .arg(out.path())
@@ -160,18 +161,11 @@ fn harness_reports_on_the_example() {
     assert!(row.ends_with("| yes |"), "{row}");
 
     // The relink table: each ratio from the cache samples.
+    let changed = format!("| hello-thin | {} |", p["relink_changed"].as_str().unwrap());
     let row = md
         .lines()
-        .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(5)
+        .find(|l| l.starts_with(&changed))
         .expect("a relink row for the example");
-    assert!(
-        row.starts_with(&format!(
-            "| hello-thin | {} |",
-            p["relink_changed"].as_str().unwrap()
-        )),
-        "{row}"
-    );
     for step in ["cold", "no-change", "one-file"] {
         let ratio = wall(&format!("dtlto-cache-{step}")) / wall(&format!("lld-cache-{step}"));
         assert!(row.contains(&format!("**{ratio:.2}**")), "{step}: {row}");
@@ -191,6 +185,25 @@ fn harness_reports_on_the_example() {
             .fold(0.0, f64::max)
     };
     assert!(peak("clang") > 10.0 && peak("dtlto") > 10.0, "RSS in MB");
+
+    // The plugin table: a row per linker, ratio against LLVMgold.so.
+    for linker in ["bfd", "gold", "mold"] {
+        for kind in ["llvmgold", "dtlto-plugin", "dtlto-plugin-dist", "dtlto-link"] {
+            assert_eq!(samples(p, &format!("{linker}-{kind}"), "wall_s").len(), 2);
+        }
+        let check = &p["plugin"][linker];
+        assert_eq!(check["checks_passed"], true, "{linker}");
+        assert_eq!(check["delegated_identical"], true, "{linker}");
+        assert_eq!(check["objects_as_dtlto_link"], true, "{linker}");
+        let ratio =
+            wall(&format!("{linker}-dtlto-plugin")) / wall(&format!("{linker}-llvmgold"));
+        let row = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| hello-thin | {linker} |")))
+            .expect("a plugin row per linker");
+        assert!(row.contains(&format!("**{ratio:.2}**")), "{row}");
+        assert!(row.contains("| pass | yes | yes |"), "{row}");
+    }
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))

@@ -611,9 +611,39 @@ fn plugin_links(
             anyhow::ensure!(status.success(), "objcopy failed on {}", bin.display());
             Ok(std::fs::read(stripped)?)
         };
+        // The objects themselves, from one more (untimed) link of each
+        // with save-temps; threads, so the plugin keeps them in one place.
+        eprint!("\r\x1b[K{progress} comparing {linker} objects with dtlto link's");
+        let mut plugin_kept = command(linker, PLUGIN_DTLTO);
+        plugin_kept.args([
+            "-Wl,-plugin-opt=save-temps",
+            "-Wl,-plugin-opt=backends=threads",
+        ]);
+        let mut link_kept = command(linker, PLUGIN_DTLTO_LINK);
+        link_kept.arg("--save-temps");
+        measure(&mut plugin_kept)?;
+        measure(&mut link_kept)?;
+        let objects_of = |kind: &str| -> Result<Vec<(std::ffi::OsString, Vec<u8>)>> {
+            let kept = PathBuf::from(format!("{}.dtlto", out(linker, kind).display()));
+            let mut objects = Vec::new();
+            for entry in std::fs::read_dir(&kept)? {
+                let path = entry?.path();
+                if path.to_string_lossy().ends_with(".o.o") {
+                    objects.push((
+                        path.file_name().unwrap_or_default().into(),
+                        std::fs::read(&path)?,
+                    ));
+                }
+            }
+            objects.sort();
+            Ok(objects)
+        };
+        let plugin_objects = objects_of(PLUGIN_DTLTO)?;
         result.plugin.insert(
             linker.to_string(),
             PluginCheck {
+                objects_as_dtlto_link: !plugin_objects.is_empty()
+                    && plugin_objects == objects_of(PLUGIN_DTLTO_LINK)?,
                 checks_passed: checks.iter().all(|&c| c),
                 delegated_identical: bytes(PLUGIN_DTLTO)? == bytes(PLUGIN_DTLTO_DIST)?,
                 image_as_dtlto_link: image(PLUGIN_DTLTO)? == image(PLUGIN_DTLTO_LINK)?,

@@ -189,9 +189,12 @@ pub unsafe extern "C" fn onload(tv: *const api::TransferVector) -> api::Status {
                  all-symbols-read hooks, add_symbols, get_symbols, add_input_file)"
             );
         }
+        let dtlto = installed_dtlto().map(|p| p.display().to_string());
+        let linker = std::env::current_exe().unwrap_or_default();
+        options.place_backends(&linker.to_string_lossy(), dtlto.as_deref())?;
         let dist = &mut options.distribution;
         if !dist.distributor.is_empty() && dist.remote_compiler.is_none() {
-            dist.remote_compiler = Some(default_remote_compiler());
+            dist.remote_compiler = Some(dtlto.unwrap_or_else(|| "dtlto".into()));
         }
         Ok(Session::new(options, output, kind))
     };
@@ -234,10 +237,9 @@ unsafe fn c_text(p: *const c_char) -> String {
     unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
 }
 
-/// The `dtlto` that delegated jobs run: the one installed beside this
-/// plugin (cargo builds both into the same directory), else `dtlto` on
-/// PATH.
-fn default_remote_compiler() -> String {
+/// The `dtlto` installed beside this plugin (cargo builds both into the
+/// same directory): what delegated jobs run unless told otherwise.
+fn installed_dtlto() -> Option<PathBuf> {
     let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
     // SAFETY: dladdr only reads the address (a function of this library)
     // and fills `info`; dli_fname, when set, is a NUL-terminated path
@@ -254,7 +256,6 @@ fn default_remote_compiler() -> String {
         .and_then(|lib| lib.canonicalize().ok())
         .and_then(|lib| lib.parent().map(|d| d.join("dtlto")))
         .filter(|exe| exe.is_file())
-        .map_or_else(|| "dtlto".to_string(), |exe| exe.display().to_string())
 }
 
 unsafe extern "C" fn claim_file_hook(
