@@ -76,6 +76,28 @@ fn backend_job_equals_the_in_process_object() {
     );
 }
 
+/// The verifier (off by default, as in a release clang's backend jobs)
+/// checks; it never changes the object.
+#[test]
+fn verifying_gives_the_same_object() {
+    let work = thin_linked_example();
+    let w = work.path();
+    for (out, verify) in [("plain.o", None), ("verified.o", Some("--verify"))] {
+        let mut args = vec!["--plan", "main.o.plan", "-o", out];
+        args.extend(verify);
+        args.extend(["main.o", "collatz.o", "shapes.o"]);
+        let result = backend(w, &args);
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+    assert!(
+        std::fs::read(w.join("plain.o")).unwrap() == std::fs::read(w.join("verified.o")).unwrap()
+    );
+}
+
 #[test]
 fn plan_for_another_module_is_refused() {
     let work = thin_linked_example();

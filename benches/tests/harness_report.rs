@@ -188,15 +188,19 @@ fn harness_reports_on_the_example() {
 
     // The plugin table: a row per linker, ratio against LLVMgold.so.
     for linker in ["bfd", "gold", "mold"] {
-        for kind in ["llvmgold", "dtlto-plugin", "dtlto-plugin-dist", "dtlto-link"] {
+        for kind in [
+            "llvmgold",
+            "dtlto-plugin",
+            "dtlto-plugin-dist",
+            "dtlto-link",
+        ] {
             assert_eq!(samples(p, &format!("{linker}-{kind}"), "wall_s").len(), 2);
         }
         let check = &p["plugin"][linker];
         assert_eq!(check["checks_passed"], true, "{linker}");
         assert_eq!(check["delegated_identical"], true, "{linker}");
         assert_eq!(check["objects_as_dtlto_link"], true, "{linker}");
-        let ratio =
-            wall(&format!("{linker}-dtlto-plugin")) / wall(&format!("{linker}-llvmgold"));
+        let ratio = wall(&format!("{linker}-dtlto-plugin")) / wall(&format!("{linker}-llvmgold"));
         let row = md
             .lines()
             .find(|l| l.starts_with(&format!("| hello-thin | {linker} |")))

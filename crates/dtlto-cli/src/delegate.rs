@@ -265,8 +265,8 @@ pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     if !options.function_sections {
         args.push("--no-sections".to_string());
     }
-    if !options.verify {
-        args.push("--disable-verify".to_string());
+    if options.verify {
+        args.push("--verify".to_string());
     }
     args
 }

@@ -26,7 +26,10 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
         opt_level: line.opt_level,
         cpu: line.mcpu.clone(),
         features: line.mattr.clone(),
-        verify: !line.disable_verify,
+        // lld verifies its in-process backends unless --disable-verify;
+        // the clang-22 jobs of its DTLTO do not (release clang passes
+        // -disable-llvm-verifier). dtlto does as each does.
+        verify: !line.disable_verify && line.distribution.is_none(),
         reloc: if pic {
             RelocModel::Pic
         } else {

@@ -35,7 +35,8 @@ They go to clang-22 unchanged, except dtlto's own options:
   --import-critical-multiplier=X (100)     --import-cold-multiplier=X (0)
   --import-hot-evolution-factor=X (1.0)    --import-cutoff=N (-1, no limit)
   --force-import-all, --import-declaration, --no-import
-  --disable-verify           skip LLVM's verifier in the backends (as lld's option)
+  --disable-verify           skip LLVM's verifier in in-process backends (lld's
+                             option; delegated jobs skip it, as clang's do)
   -v                         print stage times and commands
   --cache-dir=DIR            keep backend objects in DIR; a relink reruns only the
                              backends whose inputs changed
@@ -110,9 +111,11 @@ enum Command {
         /// Do not put each function and variable in its own section.
         #[arg(long)]
         no_sections: bool,
-        /// Skip LLVM's verifier after import (lld's --disable-verify).
+        /// Run LLVM's verifier on the module after import. Off by default,
+        /// as in the backend jobs of a release clang-22
+        /// (-fno-verify-intermediate-code).
         #[arg(long)]
-        disable_verify: bool,
+        verify: bool,
         /// The module's bitcode.
         module: PathBuf,
         /// Bitcode of the modules the plan imports from, in the plan's order.
@@ -240,7 +243,7 @@ fn run(cli: Cli) -> Result<()> {
             mattr,
             reloc,
             no_sections,
-            disable_verify,
+            verify,
             module,
             imports,
         } => {
@@ -254,7 +257,7 @@ fn run(cli: Cli) -> Result<()> {
                 },
                 function_sections: !no_sections,
                 data_sections: !no_sections,
-                verify: !disable_verify,
+                verify,
                 save_temps: None,
             };
             backend_cmd::run(&backend_cmd::BackendJob {
