@@ -359,3 +359,83 @@ fn bad_input_stops_the_link_naming_the_culprit() {
         assert!(err.contains("false"), "{ld}: {err}");
     }
 }
+
+/// Cross links: the x86-64 plugin inside the AArch64 GNU ld and gold
+/// builds AArch64 objects (the modules' triple decides), and the program
+/// runs under qemu like its x86-64 build. C++ (templates, vtables,
+/// exceptions) through the plugin too.
+#[test]
+fn aarch64_and_cxx_programs_link_through_the_plugin() {
+    for dir in ["examples/hello-thin", "tests/programs/cxx-features"] {
+        let program = Program::load(repo_root().join(dir));
+        let work = tempfile::tempdir().unwrap();
+        let w = work.path();
+        let native = program.compile(w, &[]);
+        let mut inputs = native.clone();
+        inputs.extend(program.link_libs());
+        let x86 = w.join("prog-x86");
+        linked(plugin_link(w, "bfd", &inputs, &[], &x86), dir);
+        let expected = run_program(&x86, false);
+        let arm = program.compile(w, &["--target=aarch64-linux-gnu"]);
+        let mut inputs: Vec<String> = vec!["--target=aarch64-linux-gnu".into()];
+        inputs.extend(arm);
+        inputs.extend(program.link_libs());
+        for ld in ["bfd", "gold"] {
+            let binary = w.join(format!("prog-a64-{ld}"));
+            linked(plugin_link(w, ld, &inputs, &[], &binary), ld);
+            assert_eq!(run_program(&binary, true), expected, "{dir} with {ld}");
+        }
+    }
+}
+
+/// A shared library built through the plugin (LDPO_DYN: PIC code, its
+/// default-visibility functions exported) and a program using it.
+#[test]
+fn a_shared_library_links_through_the_plugin() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::write(
+        w.join("lib.c"),
+        "static int twice(int x) { return 2 * x; }\n\
+         int api(int x) { return twice(x) + 1; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        w.join("use.c"),
+        "#include <stdio.h>\nint api(int);\nint main(void) { printf(\"%d\\n\", api(20)); return 0; }\n",
+    )
+    .unwrap();
+    run(Command::new(CLANG).current_dir(w).args([
+        "-flto=thin",
+        "-fPIC",
+        "-O2",
+        "-c",
+        "lib.c",
+        "-o",
+        "lib.o",
+    ]));
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args(["-O2", "-c", "use.c", "-o", "use.o"]));
+    for ld in LINKERS {
+        let lib = w.join(format!("libapi-{ld}.so"));
+        linked(
+            plugin_link(w, ld, &["-shared".into(), "lib.o".into()], &[], &lib),
+            ld,
+        );
+        let exports = run(Command::new("nm").args(["-D", "--defined-only"]).arg(&lib));
+        assert!(
+            String::from_utf8_lossy(&exports.stdout).contains(" T api"),
+            "{ld}: api is not exported"
+        );
+        let program = w.join(format!("use-{ld}"));
+        run(Command::new(CLANG)
+            .current_dir(w)
+            .arg("use.o")
+            .arg(&lib)
+            .arg(format!("-Wl,-rpath,{}", w.display()))
+            .arg("-o")
+            .arg(&program));
+        assert_eq!(run_program(&program, false), "41\n", "{ld}");
+    }
+}
