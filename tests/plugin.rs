@@ -439,3 +439,53 @@ fn a_shared_library_links_through_the_plugin() {
         assert_eq!(run_program(&program, false), "41\n", "{ld}");
     }
 }
+
+/// `-r` (LDPO_REL): one relocatable object out, without per-function
+/// sections (LLVMgold's choice for output that is linked again), which
+/// a later link turns into a working program. GNU ld and gold only:
+/// mold 1.10 tells plugins it links an executable when it links `-r`
+/// (LDPO_EXEC, every symbol IR-only), so LLVMgold and this plugin alike
+/// drop the whole module there.
+#[test]
+fn relocatable_output_links_again() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::write(w.join("lib.c"), "int lib_fn(void) { return 5; }\n").unwrap();
+    std::fs::write(
+        w.join("main.c"),
+        "#include <stdio.h>\nint lib_fn(void);\nint main(void) { printf(\"%d\\n\", lib_fn()); return 0; }\n",
+    )
+    .unwrap();
+    for f in ["lib", "main"] {
+        run(Command::new(CLANG).current_dir(w).args([
+            "-flto=thin",
+            "-O2",
+            "-c",
+            &format!("{f}.c"),
+            "-o",
+            &format!("{f}.o"),
+        ]));
+    }
+    for ld in ["bfd", "gold"] {
+        let partial = w.join(format!("partial-{ld}.o"));
+        linked(
+            plugin_link(w, ld, &["-r".into(), "lib.o".into()], &[], &partial),
+            ld,
+        );
+        let sections = run(Command::new("readelf").arg("-SW").arg(&partial));
+        let sections = String::from_utf8_lossy(&sections.stdout).into_owned();
+        assert!(!sections.contains(".text.lib_fn"), "{ld}: {sections}");
+        let program = w.join(format!("prog-{ld}"));
+        linked(
+            plugin_link(
+                w,
+                ld,
+                &["main.o".into(), partial.display().to_string()],
+                &[],
+                &program,
+            ),
+            ld,
+        );
+        assert_eq!(run_program(&program, false), "5\n", "{ld}");
+    }
+}

@@ -250,6 +250,12 @@ impl Session {
         trace.span("Thin link", None, t);
         let thin_done = Instant::now();
         if self.options.verbose {
+            eprintln!(
+                "dtlto: the linker links {} ({:?}); {} modules",
+                self.output,
+                self.kind,
+                link.plans.len()
+            );
             for (stage, t) in &link.times.stages {
                 eprintln!("dtlto: thin link: {stage:<10} {:.3}s", t.as_secs_f64());
             }
@@ -297,6 +303,10 @@ impl Session {
                 RelocModel::Pic
             },
             verify: self.options.verify,
+            // LLVMgold keeps one section per kind for `-r` output, which
+            // is linked again later; function and data sections otherwise.
+            function_sections: self.kind != OutputKind::Relocatable,
+            data_sections: self.kind != OutputKind::Relocatable,
             ..BackendOptions::default()
         };
         let jobs = self
@@ -401,6 +411,12 @@ impl Session {
             }
             // __start_SEC / __stop_SEC: the linker needs the section kept.
             if is_c_identifier(&sym.section) {
+                r.visible_to_regular_obj = true;
+            }
+            // A relocatable output is linked again: whatever it defines may
+            // be used there (lld's rule for -r). mold answers IRONLY for
+            // -r, and LLVMgold, taking that literally, drops everything.
+            if self.kind == OutputKind::Relocatable && r.prevailing {
                 r.visible_to_regular_obj = true;
             }
         }
