@@ -15,6 +15,11 @@ use crate::cache::Hit;
 use crate::output::write_atomic;
 use crate::trace::Trace;
 
+/// `-j` when given, else every core.
+pub fn jobs_or_all_cores(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Writes `<dir>/<n>.<name>.o` for every module: the cached object where
 /// `cached` has one, else the module's backend's. Returns the object paths
 /// in module order.

@@ -53,19 +53,9 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let thin_done = Instant::now();
 
     let out_path = Path::new(&output);
-    let out_dir = crate::output::parent_dir(out_path);
-    let temps = tempfile::Builder::new()
-        .prefix(".dtlto-")
-        .tempdir_in(out_dir)
-        .with_context(|| {
-            format!(
-                "cannot create a temporary directory in {}",
-                out_dir.display()
-            )
-        })?;
-    let jobs = line
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let temps = crate::output::temp_dir_beside(out_path)?;
+
+    let jobs = crate::backends::jobs_or_all_cores(line.jobs);
     let options = backend_options(line, view.pic);
     let built = native::build(
         &native::Request {

@@ -288,8 +288,7 @@ fn run(cli: Cli) -> Result<()> {
                 Some(t) => anyhow::bail!("--timeout takes a positive number of seconds, got {t}"),
                 None => None,
             };
-            let jobs =
-                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let jobs = dtlto_cli::backends::jobs_or_all_cores(jobs);
             distribute_cmd::run(
                 &job_file,
                 &distribute_cmd::DistributeOptions {

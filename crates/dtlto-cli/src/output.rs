@@ -14,6 +14,16 @@ pub fn parent_dir(path: &Path) -> &Path {
     }
 }
 
+/// A fresh `.dtlto-*` directory beside `output`, for the link's per-module
+/// objects: same file system as the output, removed when dropped.
+pub fn temp_dir_beside(output: &Path) -> Result<tempfile::TempDir> {
+    let dir = parent_dir(output);
+    tempfile::Builder::new()
+        .prefix(".dtlto-")
+        .tempdir_in(dir)
+        .with_context(|| format!("cannot create a temporary directory in {}", dir.display()))
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = parent_dir(path);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

@@ -214,9 +214,7 @@ impl Options {
             }
             return Ok(());
         };
-        let jobs = self
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let jobs = dtlto_cli::backends::jobs_or_all_cores(self.jobs);
         self.distribution = Distribution {
             distributor: dtlto.to_string(),
             distributor_args: vec!["distribute".into(), format!("-j{jobs}")],

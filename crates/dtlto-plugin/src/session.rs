@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use dtlto_cli::backends::jobs_or_all_cores;
 use dtlto_cli::delegate::Temporaries;
 use dtlto_cli::native;
-use dtlto_cli::output::{parent_dir, write_atomic};
+use dtlto_cli::output::{temp_dir_beside, write_atomic};
 use dtlto_cli::trace::Trace;
 use dtlto_core::bitcode::{self, BitcodeModule};
 use dtlto_core::input::{member_id, member_names};
@@ -282,16 +283,8 @@ impl Session {
         }
 
         let out_path = PathBuf::from(&self.output);
-        let out_dir = parent_dir(&out_path);
-        let temps = tempfile::Builder::new()
-            .prefix(".dtlto-")
-            .tempdir_in(out_dir)
-            .with_context(|| {
-                format!(
-                    "cannot create a temporary directory in {}",
-                    out_dir.display()
-                )
-            })?;
+        let temps = temp_dir_beside(&out_path)?;
+
         let options = BackendOptions {
             opt_level: self.options.opt_level,
             cpu: self.options.mcpu.clone(),
@@ -309,10 +302,7 @@ impl Session {
             data_sections: self.kind != OutputKind::Relocatable,
             ..BackendOptions::default()
         };
-        let jobs = self
-            .options
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let jobs = jobs_or_all_cores(self.options.jobs);
         let distribution = &self.options.distribution;
         let built = native::build(
             &native::Request {
