@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use dtlto_core::bitcode::read_bitcode;
+use dtlto_core::bitcode::{read_bitcode, read_symbols};
 
 fn compile(src: &Path, out: &Path) -> Vec<u8> {
     let status = Command::new("clang-22")
@@ -31,6 +31,13 @@ impl Rng {
 }
 
 fn check(name: &str, data: &[u8]) -> bool {
+    // The symbols-only read (a linker plugin's claim) must not panic
+    // either; it reads less, so it may accept what the full read refuses.
+    match std::panic::catch_unwind(|| read_symbols(name, data)) {
+        Ok(Err(e)) => assert!(e.to_string().starts_with(name), "{e}"),
+        Ok(Ok(_)) => {}
+        Err(_) => panic!("symbols-only reader panicked on {name}"),
+    }
     match std::panic::catch_unwind(|| read_bitcode(name, data)) {
         Ok(Ok(_)) => true,
         Ok(Err(e)) => {
@@ -91,6 +98,23 @@ fn damaged_bitcode_is_an_error_never_a_panic() {
         errors > variants / 4,
         "{errors} errors of {variants} variants"
     );
+}
+
+#[test]
+fn symbols_alone_are_those_of_the_full_read() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let work = tempfile::tempdir().unwrap();
+    for src in [
+        "examples/hello-thin/main.c",
+        "tests/programs/cxx-features/main.cpp",
+    ] {
+        let data = compile(&root.join(src), &work.path().join("x.o"));
+        let module = read_bitcode(src, &data).unwrap();
+        let (symbols, comdats) = read_symbols(src, &data).unwrap();
+        assert!(!symbols.is_empty(), "{src}");
+        assert_eq!(symbols, module.symbols, "{src}");
+        assert_eq!(comdats, module.symtab_comdats, "{src}");
+    }
 }
 
 #[test]

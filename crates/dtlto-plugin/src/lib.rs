@@ -355,7 +355,7 @@ unsafe extern "C" fn all_symbols_read_hook() -> api::Status {
                 _ if array.0.is_empty() => Some(Vec::new()),
                 other => bail!(
                     "the linker gave no resolutions for {} (status {other})",
-                    c.module.path
+                    c.id
                 ),
             });
         }

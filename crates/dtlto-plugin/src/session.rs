@@ -22,12 +22,13 @@ use dtlto_cli::delegate::Temporaries;
 use dtlto_cli::native;
 use dtlto_cli::output::{temp_dir_beside, write_atomic};
 use dtlto_cli::trace::Trace;
-use dtlto_core::bitcode::{self, BitcodeModule};
+use dtlto_core::bitcode::{self, BitcodeModule, SymtabSymbol};
 use dtlto_core::input::{member_id, member_names};
 use dtlto_core::resolution::{self, Origin, Resolution, ResolvedModule, SymbolResolution};
 use dtlto_core::summary::Visibility;
 use dtlto_core::thinlink::{self, ThinLinkConfig};
 use dtlto_llvm::{BackendOptions, RelocModel};
+use rayon::prelude::*;
 
 use crate::api;
 use crate::options::Options;
@@ -50,11 +51,17 @@ pub struct LinkerSymbol {
     pub comdat_key: Option<CString>,
 }
 
-/// A bitcode module the plugin claimed.
+/// A bitcode file the plugin claimed. Claiming reads only its symbol
+/// table (the linker claims files one at a time); the module and its
+/// summary are read at all-symbols-read, every file at once.
 pub struct Claimed {
     /// The linker's handle for the file, kept as an address.
     pub handle: usize,
-    pub module: BitcodeModule,
+    /// The module identifier (`archive(member at offset)` for members).
+    pub id: String,
+    data: Vec<u8>,
+    /// The irsymtab, as `read_bitcode` will give it.
+    symtab: Vec<SymtabSymbol>,
     /// The module's own file, when it is a whole file (not an archive
     /// member): delegated jobs read it in place.
     pub file: Option<PathBuf>,
@@ -118,10 +125,10 @@ impl Session {
         } else {
             self.member_name(name, offset)?
         };
-        let module = bitcode::read_bitcode(&id, data)?;
+        let (symtab, comdats) = bitcode::read_symbols(&id, data)?;
         let mut reported = Vec::new();
         let mut symbols = Vec::new();
-        for (i, sym) in module.symbols.iter().enumerate() {
+        for (i, sym) in symtab.iter().enumerate() {
             // What lto::InputFile keeps: the rest play no part in
             // resolution.
             if !sym.flags.is_global() || sym.flags.is_format_specific() {
@@ -152,7 +159,7 @@ impl Session {
             // COFF and some sanitizer metadata).
             let comdat_key = sym
                 .comdat
-                .and_then(|c| module.symtab_comdats.get(c as usize))
+                .and_then(|c| comdats.get(c as usize))
                 .map(|c| cstring(c, &id))
                 .transpose()?;
             *self.can_omit.entry(sym.name.clone()).or_insert(true) &= f.may_omit();
@@ -167,7 +174,9 @@ impl Session {
         let file = (offset == 0).then(|| PathBuf::from(name));
         self.claimed.push(Claimed {
             handle,
-            module,
+            id,
+            data: data.to_vec(),
+            symtab,
             file,
             reported,
             symbols,
@@ -199,19 +208,27 @@ impl Session {
         let trace = Trace::new(self.started);
         let t = Instant::now();
         let claimed = std::mem::take(&mut self.claimed);
-        let mut modules = Vec::new();
-        let mut files = Vec::new();
+        let mut taken = Vec::new();
         let mut skipped = Vec::new();
         for (k, (mut c, res)) in claimed.into_iter().zip(resolutions).enumerate() {
             self.reported.push(std::mem::take(&mut c.symbols));
-            let Some(res) = res else {
-                skipped.push(c.module.path);
-                continue;
-            };
+            match res {
+                Some(res) => taken.push((k, c, res)),
+                None => skipped.push(c.id),
+            }
+        }
+        // The modules the link took, read in parallel.
+        let read: Vec<BitcodeModule> = taken
+            .par_iter()
+            .map(|(_, c, _)| bitcode::read_bitcode(&c.id, &c.data))
+            .collect::<Result<_, _>>()?;
+        let mut modules = Vec::with_capacity(read.len());
+        let mut files = Vec::with_capacity(read.len());
+        for ((k, c, res), module) in taken.into_iter().zip(read) {
             let symbols = self.symbol_resolutions(&c, &res)?;
             files.push(c.file);
             modules.push(ResolvedModule {
-                module: c.module,
+                module,
                 origin: Origin::Input(k),
                 symbols,
             });
@@ -263,7 +280,7 @@ impl Session {
         }
 
         if self.options.index_only {
-            for plan in &link.plans {
+            link.plans.par_iter().try_for_each(|plan| -> Result<()> {
                 let base = self.index_path(&plan.module);
                 write_atomic(
                     Path::new(&format!("{base}.plan")),
@@ -275,7 +292,8 @@ impl Session {
                         plan.imports_file().as_bytes(),
                     )?;
                 }
-            }
+                Ok(())
+            })?;
             let linked: Vec<&str> = link.plans.iter().map(|p| p.module.as_str()).collect();
             self.write_linked_objects(&linked)?;
             self.write_trace(&trace)?;
@@ -365,9 +383,9 @@ impl Session {
     /// lto::SymbolResolution for each irsymtab symbol of `c`, from the
     /// linker's answers for the reported ones (LLVMgold's `addModule`).
     fn symbol_resolutions(&self, c: &Claimed, answers: &[i32]) -> Result<Vec<SymbolResolution>> {
-        let mut out = vec![SymbolResolution::default(); c.module.symbols.len()];
+        let mut out = vec![SymbolResolution::default(); c.symtab.len()];
         for (&i, &answer) in c.reported.iter().zip(answers) {
-            let sym = &c.module.symbols[i];
+            let sym = &c.symtab[i];
             let defined = !sym.flags.is_undefined();
             let r = &mut out[i];
             match answer {
@@ -395,7 +413,7 @@ impl Session {
                 other => anyhow::bail!(
                     "{}: the linker gave symbol {} the resolution {other}, which the plugin \
                      interface does not define",
-                    c.module.path,
+                    c.id,
                     sym.name
                 ),
             }

@@ -78,11 +78,32 @@ pub fn read_bitcode(path: &str, data: &[u8]) -> Result<BitcodeModule, ReadError>
     })
 }
 
+/// The linker's view of a bitcode file: its irsymtab symbols and comdat
+/// names, without the module or its summary (what a linker plugin reports
+/// when it claims the file; [`read_bitcode`] later gives the same symbols).
+pub fn read_symbols(
+    path: &str,
+    data: &[u8],
+) -> Result<(Vec<SymtabSymbol>, Vec<String>), ReadError> {
+    let inner = || -> Result<_, BitcodeError> {
+        if !is_bitcode(data) {
+            return Err(BitcodeError::BadMagic);
+        }
+        let raw = stream::collect(data, true)?;
+        let table = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;
+        Ok((table.symbols, table.comdats))
+    };
+    inner().map_err(|error| ReadError {
+        path: path.to_string(),
+        error,
+    })
+}
+
 fn read_inner(path: &str, data: &[u8]) -> Result<BitcodeModule, BitcodeError> {
     if !is_bitcode(data) {
         return Err(BitcodeError::BadMagic);
     }
-    let raw = stream::collect(data)?;
+    let raw = stream::collect(data, false)?;
     let mut module = module::build(path, &raw)?;
     module.summaries = summary::decode(&raw, &module)?;
     let table = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;

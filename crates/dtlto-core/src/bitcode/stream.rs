@@ -34,6 +34,9 @@ pub(crate) struct RawModule {
 struct Collector {
     raw: RawModule,
     stack: Vec<u32>,
+    /// Keep only STRTAB and SYMTAB: the MODULE block is skipped by its
+    /// length, as a linker does when it only wants the symbols.
+    symbols_only: bool,
 }
 
 impl BitStreamVisitor for Collector {
@@ -42,7 +45,7 @@ impl BitStreamVisitor for Collector {
         let enter = match (parent, id) {
             (None, MODULE_BLOCK) => {
                 self.raw.modules += 1;
-                true
+                !self.symbols_only
             }
             (None, STRTAB_BLOCK | SYMTAB_BLOCK) => true,
             (Some(MODULE_BLOCK), GLOBALVAL_SUMMARY_BLOCK) => {
@@ -111,10 +114,11 @@ fn flatten(record: &mut Record) -> RawRecord {
     }
 }
 
-pub(crate) fn collect(data: &[u8]) -> Result<RawModule, BitcodeError> {
+pub(crate) fn collect(data: &[u8], symbols_only: bool) -> Result<RawModule, BitcodeError> {
     let mut collector = Collector {
         raw: RawModule::default(),
         stack: Vec::new(),
+        symbols_only,
     };
     Bitcode::read(data, &mut collector).map_err(|e| BitcodeError::Bitstream(e.to_string()))?;
     let raw = collector.raw;
