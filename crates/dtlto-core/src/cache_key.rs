@@ -125,7 +125,7 @@ pub fn backend_key(
             ]);
         }
         field(&(source.promoted.len() as u64).to_le_bytes());
-        for (old, new) in &source.promoted {
+        for (old, new) in source.promoted.iter() {
             field(old.as_bytes());
             field(new.as_bytes());
         }
@@ -169,7 +169,7 @@ mod tests {
                 module_hash: Default::default(),
                 source_file_name: "util.c".into(),
                 values: Vec::new(),
-                promoted: Vec::new(),
+                promoted: Vec::new().into(),
             }],
         }
     }
@@ -247,7 +247,7 @@ mod tests {
         p.triple = "aarch64-unknown-linux-gnu".into();
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let mut p = plan();
-        p.imports[0].promoted.push(("g".into(), "g.llvm.2".into()));
+        p.imports[0].promoted = vec![("g".to_string(), "g.llvm.2".to_string())].into();
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let options: Vec<String> = vec!["-O2".into()];
         keys.push(backend_key(

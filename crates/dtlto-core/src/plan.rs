@@ -54,7 +54,8 @@ pub struct ImportSource {
     pub values: Vec<ImportedValue>,
     /// Locals of the source module promoted by the thin link (original
     /// name -> promoted name): imported code refers to them by the new name.
-    pub promoted: Vec<(String, String)>,
+    /// Shared by every plan importing from the module.
+    pub promoted: std::sync::Arc<[(String, String)]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

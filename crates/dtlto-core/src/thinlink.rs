@@ -174,9 +174,9 @@ pub fn thin_link(
 
     // Each module's promotions, computed once: every importer of the module
     // carries them in its plan.
-    let promotions: Vec<Vec<(String, String)>> = (0..index.modules.len())
+    let promotions: Vec<std::sync::Arc<[(String, String)]>> = (0..index.modules.len())
         .into_par_iter()
-        .map(|m| promotions_of(&index, ModuleId(m as u32)))
+        .map(|m| promotions_of(&index, ModuleId(m as u32)).into())
         .collect();
     let plans = (0..index.modules.len())
         .into_par_iter()
@@ -222,7 +222,7 @@ fn promotions_of(index: &CombinedIndex, m: ModuleId) -> Vec<(String, String)> {
 fn make_plan(
     index: &CombinedIndex,
     imports: &ImportResult,
-    promotions: &[Vec<(String, String)>],
+    promotions: &[std::sync::Arc<[(String, String)]>],
     m: ModuleId,
 ) -> BackendPlan {
     let module = &index.modules[m.0 as usize];

@@ -357,7 +357,7 @@ fn import_from(
     }
     // The source's promotions: imported code refers to promoted locals by
     // their new names, which the exporting module's backend gives them too.
-    for (old, new) in &source.promoted {
+    for (old, new) in source.promoted.iter() {
         if let Some(gv) = src.global(old) {
             gv.set_name(new);
             if gv.linkage().is_local() {
