@@ -17,6 +17,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::guid::Guid;
@@ -138,19 +140,30 @@ struct ModuleImporter<'a> {
     index: &'a CombinedIndex,
     config: &'a ImportConfig,
     module: ModuleId,
-    is_prevailing: &'a dyn Fn(Guid, ModuleId) -> bool,
+    is_prevailing: &'a (dyn Fn(Guid, ModuleId) -> bool + Sync),
     imports: ImportList,
-    exports: &'a mut Vec<ExportList>,
+    /// What this module's imports make other modules export: (exporter,
+    /// value, kind), merged into the export lists after every module ran.
+    exported: Vec<(ModuleId, Guid, ImportKind)>,
     thresholds: HashMap<Guid, Threshold>,
     failures: Vec<ImportFailure>,
-    import_count: &'a mut i64,
+    /// Imports made so far in the whole link (for `-import-cutoff`).
+    import_count: i64,
+}
+
+/// One module's part of the import computation.
+struct ModuleImports {
+    imports: ImportList,
+    failures: Vec<ImportFailure>,
+    exported: Vec<(ModuleId, Guid, ImportKind)>,
+    import_count: i64,
 }
 
 /// Computes the import and export lists of every module.
 pub fn compute_imports(
     index: &CombinedIndex,
     config: &ImportConfig,
-    is_prevailing: &dyn Fn(Guid, ModuleId) -> bool,
+    is_prevailing: &(dyn Fn(Guid, ModuleId) -> bool + Sync),
 ) -> ImportResult {
     let n = index.modules.len();
     let mut result = ImportResult {
@@ -161,32 +174,68 @@ pub fn compute_imports(
     if config.disabled {
         return result;
     }
-    let mut import_count = 0i64;
-    for m in 0..n {
-        let module = ModuleId(m as u32);
+    let run_module = |m: usize, import_count: i64| -> ModuleImports {
         let mut importer = ModuleImporter {
             index,
             config,
-            module,
+            module: ModuleId(m as u32),
             is_prevailing,
             imports: ImportList::new(),
-            exports: &mut result.exports,
+            exported: Vec::new(),
             thresholds: HashMap::new(),
             failures: Vec::new(),
-            import_count: &mut import_count,
+            import_count,
         };
         importer.run();
         let ModuleImporter {
             imports,
             mut failures,
             thresholds,
+            exported,
+            import_count,
             ..
         } = importer;
         // Only callees that in the end were not imported are failures.
         failures.retain(|f| thresholds.get(&f.guid).is_none_or(|t| t.callee.is_none()));
         failures.sort_by_key(|f| f.guid);
-        result.imports[m] = imports;
-        result.failures[m] = failures;
+        ModuleImports {
+            imports,
+            failures,
+            exported,
+            import_count,
+        }
+    };
+    // A module's imports depend on the index alone, so modules run in
+    // parallel — except under -import-cutoff, whose count runs through the
+    // modules in order, as in LLVM.
+    let per_module: Vec<ModuleImports> = if config.cutoff < 0 {
+        (0..n).into_par_iter().map(|m| run_module(m, 0)).collect()
+    } else {
+        let mut count = 0;
+        (0..n)
+            .map(|m| {
+                let r = run_module(m, count);
+                count = r.import_count;
+                r
+            })
+            .collect()
+    };
+    for (m, r) in per_module.into_iter().enumerate() {
+        // A definition export wins over a declaration one, whatever the
+        // order the importers asked in.
+        for (from, guid, kind) in r.exported {
+            let list = &mut result.exports[from.0 as usize];
+            match kind {
+                ImportKind::Definition => {
+                    list.insert(guid, kind);
+                }
+                ImportKind::Declaration => {
+                    list.entry(guid).or_insert(kind);
+                }
+            }
+        }
+        result.imports[m] = r.imports;
+        result.failures[m] = r.failures;
     }
     expand_exports(index, &mut result.exports);
     result
@@ -239,7 +288,7 @@ impl ModuleImporter<'_> {
         let caller_module = index.module_of(summary);
         for edge in index.summary(summary).calls() {
             let callee = edge.callee;
-            if self.config.cutoff >= 0 && *self.import_count >= self.config.cutoff {
+            if self.config.cutoff >= 0 && self.import_count >= self.config.cutoff {
                 continue;
             }
             if index.defined_in(self.module).contains_key(&callee) {
@@ -273,9 +322,7 @@ impl ModuleImporter<'_> {
                     if self.config.import_declaration {
                         if let Some(d) = decl_candidate {
                             let from = index.module_of(d);
-                            self.exports[from.0 as usize]
-                                .entry(callee)
-                                .or_insert(ImportKind::Declaration);
+                            self.exported.push((from, callee, ImportKind::Declaration));
                             self.imports
                                 .entry(from)
                                 .or_default()
@@ -299,7 +346,7 @@ impl ModuleImporter<'_> {
                     .or_default()
                     .entry(callee)
                     .or_insert(ImportKind::Definition) = ImportKind::Definition;
-                self.exports[from.0 as usize].insert(callee, ImportKind::Definition);
+                self.exported.push((from, callee, ImportKind::Definition));
                 selected
             };
             let factor = if is_hot {
@@ -307,7 +354,7 @@ impl ModuleImporter<'_> {
             } else {
                 self.config.instr_evolution_factor
             };
-            *self.import_count += 1;
+            self.import_count += 1;
             worklist.push((resolved, (threshold as f32 * factor) as u32));
         }
     }
@@ -471,7 +518,7 @@ impl ModuleImporter<'_> {
                         break;
                     }
                     list.insert(r.guid, ImportKind::Definition);
-                    self.exports[from.0 as usize].insert(r.guid, ImportKind::Definition);
+                    self.exported.push((from, r.guid, ImportKind::Definition));
                     if !index.is_write_only(candidate) {
                         worklist.push(candidate);
                     }
