@@ -19,6 +19,13 @@ fn cached_link(w: &Path, objects: &[String], extra: &[&str], output: &str) -> BT
         .args(extra)
         .args(["-o", output]));
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // A relink that found its link record ran no backend at all.
+    if stderr.contains(&format!(
+        "dtlto: link record: no input changed; {} objects from the cache",
+        objects.len()
+    )) {
+        return BTreeSet::new();
+    }
     let misses: BTreeSet<String> = stderr
         .lines()
         .filter_map(|l| l.strip_prefix("dtlto: cache miss: "))
@@ -233,4 +240,66 @@ fn pruning_follows_the_policy() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cache_size 200% is over 100%"));
+}
+
+/// Relinks with nothing changed go from the link record straight to the
+/// final link; anything that might have changed goes the long way.
+#[test]
+fn a_link_record_serves_only_unchanged_relinks() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (objects, expected) = hello(w);
+    let relink = |output: &str| -> (String, Vec<u8>) {
+        let out = run(dtlto()
+            .current_dir(w)
+            .args(["link", "-v", "--cache-dir=cache"])
+            .args(&objects)
+            .args(["-o", output]));
+        let bytes = std::fs::read(w.join(output)).unwrap();
+        (String::from_utf8_lossy(&out.stderr).into_owned(), bytes)
+    };
+    let recorded = "dtlto: link record: no input changed; 3 objects from the cache";
+    let (first, cold) = relink("cold");
+    assert!(!first.contains(recorded), "{first}");
+    let (log, bytes) = relink("warm");
+    assert!(log.contains(recorded), "{log}");
+    assert!(!log.contains("thin link:"), "the thin link ran:\n{log}");
+    assert!(bytes == cold, "the recorded relink changed the binary");
+    assert_eq!(run_program(&w.join("warm"), false), expected);
+
+    // Same bytes, new modification time: the long way, every backend a hit.
+    let main_o = w.join("main.o");
+    let data = std::fs::read(&main_o).unwrap();
+    std::fs::write(&main_o, &data).unwrap();
+    let (log, bytes) = relink("touched");
+    assert!(
+        !log.contains(recorded) && log.contains("3 hits, 0 misses"),
+        "{log}"
+    );
+    assert!(bytes == cold);
+
+    // A damaged record is a miss, and is written anew.
+    for entry in std::fs::read_dir(w.join("cache")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "link") {
+            std::fs::write(&path, b"{ not a record").unwrap();
+        }
+    }
+    let (log, bytes) = relink("after-damage");
+    assert!(
+        !log.contains(recorded) && log.contains("3 hits, 0 misses"),
+        "{log}"
+    );
+    assert!(bytes == cold);
+    assert!(relink("recorded-again").0.contains(recorded));
+
+    // An object pruned from the cache: the record cannot serve, the
+    // missing backend runs again.
+    std::fs::remove_file(&entries(w)[0]).unwrap();
+    let (log, bytes) = relink("after-prune");
+    assert!(
+        !log.contains(recorded) && log.contains("2 hits, 1 misses"),
+        "{log}"
+    );
+    assert!(bytes == cold);
 }

@@ -18,6 +18,8 @@ use dtlto_core::cache_key::{backend_key, module_digest, ContentDigest};
 use dtlto_core::plan::BackendPlan;
 use rayon::prelude::*;
 
+use crate::link_record::LinkRecord;
+
 /// An entry is the object itself followed by a trailer: CRC-32 of the
 /// object (u32), its length (u64), magic. Linkers read ELF objects through
 /// their headers and ignore what follows, so a hit is linked straight from
@@ -88,6 +90,40 @@ impl Cache {
         tmp.write_all(MAGIC)?;
         tmp.persist(self.entry(key))
             .with_context(|| format!("cannot store a cache entry in {}", self.dir.display()))?;
+        Ok(())
+    }
+
+    fn record_path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{PREFIX}{key}.link"))
+    }
+
+    /// The link record stored under `key` (see `link_record`); a damaged
+    /// one is removed and is a miss.
+    pub fn get_record(&self, key: &str) -> Option<LinkRecord> {
+        let path = self.record_path(key);
+        let text = std::fs::read(&path).ok()?;
+        match serde_json::from_slice(&text) {
+            Ok(record) => {
+                if let Ok(file) = std::fs::File::options().write(true).open(&path) {
+                    let _ = file.set_modified(SystemTime::now());
+                }
+                Some(record)
+            }
+            Err(_) => {
+                let _ = std::fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    pub fn put_record(&self, key: &str, record: &LinkRecord) -> Result<()> {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".dtlto-")
+            .tempfile_in(&self.dir)
+            .with_context(|| format!("cannot write to the cache {}", self.dir.display()))?;
+        tmp.write_all(&serde_json::to_vec(record)?)?;
+        tmp.persist(self.record_path(key))
+            .with_context(|| format!("cannot store a link record in {}", self.dir.display()))?;
         Ok(())
     }
 
@@ -259,17 +295,22 @@ fn bytes(value: &str) -> Result<u64> {
     Ok(n * scale)
 }
 
+/// What built the objects: part of every key.
+pub fn toolchain() -> String {
+    let (major, minor, patch) = dtlto_llvm::llvm_version();
+    format!(
+        "dtlto {} LLVM {major}.{minor}.{patch}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 /// The key of every module's backend, in module order.
 pub fn backend_keys(
     modules: &[BitcodeModule],
     plans: &[BackendPlan],
     options: &[String],
 ) -> Vec<String> {
-    let (major, minor, patch) = dtlto_llvm::llvm_version();
-    let toolchain = format!(
-        "dtlto {} LLVM {major}.{minor}.{patch}",
-        env!("CARGO_PKG_VERSION")
-    );
+    let toolchain = toolchain();
     let digests: Vec<ContentDigest> = modules
         .par_iter()
         .map(|m| module_digest(&m.hash, &m.bitcode))

@@ -11,6 +11,7 @@ pub mod distribute_cmd;
 pub mod driver;
 pub mod link_cmd;
 pub mod link_line;
+pub mod link_record;
 pub mod native;
 pub mod output;
 pub mod process;

@@ -15,10 +15,13 @@ use dtlto_core::input::{InputFile, MemberContent};
 use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 
+use crate::cache::{self, Cache};
+use crate::delegate;
 use crate::driver;
 use crate::link_line::LinkLine;
+use crate::link_record::{self, LinkRecord};
 use crate::native;
-use crate::thin_link_cmd::{run_thin_link, ThinLinked};
+use crate::thin_link_cmd::{self, ThinLinked};
 use crate::trace::Trace;
 
 pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
@@ -43,20 +46,43 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
     let started = Instant::now();
     let trace = Trace::new(started);
+    let out_path = Path::new(&output);
+    let driven = thin_link_cmd::drive(line, &output, &trace)?;
+    let options = backend_options(line, driven.view.pic);
+    // A link record (see link_record) needs a cache; links that keep their
+    // temporaries or hand mold extracted archive members do without.
+    let record = match &line.cache_dir {
+        Some(dir) if !line.save_temps && line.linker != "mold" => {
+            let cache = Cache::open(Path::new(dir))?;
+            let key = link_record::record_key(
+                &cache::toolchain(),
+                &record_options(line, &options),
+                &driven.cmd,
+                &driven.view,
+            )?;
+            Some((cache, key))
+        }
+        _ => None,
+    };
+    if let Some((cache, key)) = &record {
+        if let Some(recorded) = cache.get_record(key) {
+            if relink_recorded(line, out_path, &driven.cmd, &recorded, cache, &trace)? {
+                return Ok(());
+            }
+        }
+    }
     let ThinLinked {
         cmd,
         view,
         inputs,
         origins,
         link,
-    } = run_thin_link(line, &output, &trace)?;
+    } = thin_link_cmd::thin_link_driven(line, driven, &trace)?;
     let thin_done = Instant::now();
 
-    let out_path = Path::new(&output);
     let temps = crate::output::temp_dir_beside(out_path)?;
 
     let jobs = crate::backends::jobs_or_all_cores(line.jobs);
-    let options = backend_options(line, view.pic);
     let built = native::build(
         &native::Request {
             modules: &link.index.modules,
@@ -95,25 +121,31 @@ pub fn link(line: &LinkLine) -> Result<()> {
         temps.path(),
         line.linker == "mold",
     )?;
-    let tmp_output = temps.path().join("output");
-    let mut final_link = Command::new(&cmd.program);
-    final_link.args(&args);
-    if line.verbose {
-        eprintln!("dtlto: {}", render(&cmd.program, &args));
-    }
-    let status = final_link
-        .status()
-        .with_context(|| format!("cannot run the linker {}", cmd.program))?;
-    if !status.success() {
-        bail!(
-            "the final link failed ({}): {}",
-            status,
-            render(&cmd.program, &args)
-        );
-    }
-    std::fs::rename(&tmp_output, out_path)
-        .with_context(|| format!("cannot move the linked output to {output}"))?;
+    final_link(&cmd.program, &args, temps.path(), out_path, line.verbose)?;
     trace.span("Final link", Some(&cmd.program), backends_done);
+    if let Some((cache, key)) = &record {
+        if built.all_cached {
+            // The same command with placeholders for the objects, for the
+            // next relink with nothing changed.
+            let placeholders: Vec<PathBuf> =
+                (0..objects.len()).map(LinkRecord::placeholder).collect();
+            let recorded = LinkRecord {
+                args: final_link_args(
+                    &cmd.args,
+                    &view,
+                    &inputs,
+                    &origins,
+                    &placeholders,
+                    LinkRecord::placeholder_dir(),
+                    false,
+                )?,
+                keys: built.keys.clone(),
+            };
+            if let Err(e) = cache.put_record(key, &recorded) {
+                eprintln!("dtlto: warning: no link record stored: {e:#}");
+            }
+        }
+    }
     trace.span("Total", None, started);
     if let Some(path) = &line.time_trace {
         trace.write(Path::new(path))?;
@@ -148,6 +180,82 @@ pub fn link(line: &LinkLine) -> Result<()> {
     std::mem::forget(link);
     std::mem::forget(inputs);
     Ok(())
+}
+
+/// What shapes a link's objects besides the linker command and its
+/// files: the backends' options and the import knobs.
+fn record_options(line: &LinkLine, options: &BackendOptions) -> Vec<String> {
+    let unverified = BackendOptions {
+        verify: false,
+        ..options.clone()
+    };
+    let mut all = delegate::backend_args(&unverified);
+    all.push(format!("{:?}", line.import));
+    all
+}
+
+/// The relink of a link record: every recorded object from the cache, then
+/// the recorded final link. False when an object is no longer cached.
+fn relink_recorded(
+    line: &LinkLine,
+    out_path: &Path,
+    cmd: &driver::LinkerCommand,
+    recorded: &LinkRecord,
+    cache: &Cache,
+    trace: &Trace,
+) -> Result<bool> {
+    let begin = Instant::now();
+    let Some(hits) = recorded
+        .keys
+        .iter()
+        .map(|k| cache.get(k))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(false);
+    };
+    let temps = crate::output::temp_dir_beside(out_path)?;
+    for (i, hit) in hits.iter().enumerate() {
+        hit.place(&temps.path().join(format!("{i}.o")))?;
+    }
+    let args = recorded.args_in(temps.path());
+    if line.verbose {
+        eprintln!(
+            "dtlto: link record: no input changed; {} objects from the cache",
+            hits.len()
+        );
+    }
+    final_link(&cmd.program, &args, temps.path(), out_path, line.verbose)?;
+    trace.span("Final link", Some(&cmd.program), begin);
+    if let Some(path) = &line.time_trace {
+        trace.write(Path::new(path))?;
+    }
+    Ok(true)
+}
+
+/// Runs the final link into `temps/output` and moves it into place.
+fn final_link(
+    program: &str,
+    args: &[String],
+    temps: &Path,
+    out_path: &Path,
+    verbose: bool,
+) -> Result<()> {
+    if verbose {
+        eprintln!("dtlto: {}", render(program, args));
+    }
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot run the linker {program}"))?;
+    if !status.success() {
+        bail!(
+            "the final link failed ({}): {}",
+            status,
+            render(program, args)
+        );
+    }
+    std::fs::rename(temps.join("output"), out_path)
+        .with_context(|| format!("cannot move the linked output to {}", out_path.display()))
 }
 
 /// The bitcode file of each module that is a file of its own on the link

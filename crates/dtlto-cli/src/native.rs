@@ -46,6 +46,10 @@ pub struct Built {
     pub delegated: Option<Temporaries>,
     /// `hit|miss KEY MODULE` per module when a cache was used.
     pub cache_report: Option<String>,
+    /// Each module's cache key (empty without a cache).
+    pub keys: Vec<String>,
+    /// Every object is in the cache (stored or found there).
+    pub all_cached: bool,
 }
 
 pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
@@ -104,6 +108,7 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
         }
     };
     let mut cache_report = None;
+    let mut all_cached = cache.is_some();
     if let Some(cache) = &cache {
         // Store what was built. A store that fails costs a rebuild next
         // time, not this link.
@@ -115,6 +120,7 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
                 .with_context(|| format!("reading {}", objects[i].display()))
                 .and_then(|object| cache.put(key, &object));
             if let Err(e) = stored {
+                all_cached = false;
                 eprintln!("dtlto: warning: not cached: {}: {e:#}", req.plans[i].module);
             }
         }
@@ -149,5 +155,7 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
         objects,
         delegated,
         cache_report,
+        keys,
+        all_cached,
     })
 }

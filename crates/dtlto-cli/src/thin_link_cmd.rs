@@ -28,9 +28,23 @@ pub struct ThinLinked {
     pub link: ThinLink,
 }
 
+/// What the driver query gives: the linker command, the files it names,
+/// and the link-line files read while clang ran.
+pub struct Driven {
+    pub cmd: LinkerCommand,
+    pub view: LinkerView,
+    prefetched: driver::Prefetched,
+}
+
 /// Driver -> read -> resolve -> thin link; shared by `link`, `thin-link`
 /// and `summary`. Each stage is a span of `trace`.
 pub fn run_thin_link(line: &LinkLine, output: &str, trace: &Trace) -> Result<ThinLinked> {
+    let driven = drive(line, output, trace)?;
+    thin_link_driven(line, driven, trace)
+}
+
+/// The driver stage alone: `clang-22 -###` and the linker view.
+pub fn drive(line: &LinkLine, output: &str, trace: &Trace) -> Result<Driven> {
     let started = Instant::now();
     let (cmd, prefetched) = std::thread::scope(|scope| {
         let prefetch = scope.spawn(|| driver::prefetch_inputs(&line.driver_args));
@@ -43,6 +57,20 @@ pub fn run_thin_link(line: &LinkLine, output: &str, trace: &Trace) -> Result<Thi
     }
     let view = driver::linker_view(&cmd)?;
     trace.span("Driver", Some(&cmd.program), started);
+    Ok(Driven {
+        cmd,
+        view,
+        prefetched,
+    })
+}
+
+/// Read -> resolve -> thin link, after the driver stage.
+pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Result<ThinLinked> {
+    let Driven {
+        cmd,
+        view,
+        prefetched,
+    } = driven;
     let t = Instant::now();
     let inputs = driver::load_inputs(&view, prefetched)?;
     trace.span("Read inputs", None, t);

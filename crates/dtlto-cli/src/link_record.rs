@@ -1,0 +1,123 @@
+//! Link records: a relink with nothing changed, without reading bitcode,
+//! resolving or thin-linking again.
+//!
+//! After a link with `--cache-dir`, dtlto stores beside the backend
+//! entries a record of the final link: its command (with the objects as
+//! placeholders) and the cache key of every object. The record's own key
+//! digests the toolchain, dtlto's options that shape objects, the linker
+//! command `clang-22 -###` gave, and the identity of every file on it
+//! (path, size, modification and change times, inode and device — what
+//! build tools trust; an edited, touched, copied or replaced file changes
+//! it). On a relink whose key finds a record whose objects are all still
+//! in the cache, the final link runs on those objects at once. Anything
+//! else — no record, a damaged one, a pruned object — is the normal link.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use md5::{Digest, Md5};
+use serde::{Deserialize, Serialize};
+
+use crate::driver::{LinkerCommand, LinkerView};
+
+/// Stands for the link's temporary directory in a recorded command.
+const TEMPS: &str = "\u{1}dtlto-temps\u{1}";
+
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    /// The final link's arguments; object paths start with [`TEMPS`].
+    pub args: Vec<String>,
+    /// Object `i` is `TEMPS/i.o`, the cache entry of `keys[i]`.
+    pub keys: Vec<String>,
+}
+
+impl LinkRecord {
+    /// Where object `i` goes in a recorded command.
+    pub fn placeholder(i: usize) -> PathBuf {
+        PathBuf::from(format!("{TEMPS}/{i}.o"))
+    }
+
+    /// The placeholder directory, as `final_link_args` wants its temps.
+    pub fn placeholder_dir() -> &'static Path {
+        Path::new(TEMPS)
+    }
+
+    /// The recorded arguments with the real temporary directory.
+    pub fn args_in(&self, temps: &Path) -> Vec<String> {
+        let dir = temps.display().to_string();
+        self.args.iter().map(|a| a.replace(TEMPS, &dir)).collect()
+    }
+}
+
+/// The record key of a link: `toolchain` and `options` as for backend
+/// keys, the linker command and its files' identities.
+pub fn record_key(
+    toolchain: &str,
+    options: &[String],
+    cmd: &LinkerCommand,
+    view: &LinkerView,
+) -> Result<String> {
+    let mut h = Md5::new();
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    field(b"dtlto link record 1");
+    field(toolchain.as_bytes());
+    for o in options {
+        field(o.as_bytes());
+    }
+    field(cmd.program.as_bytes());
+    // The output name is left out: the recorded command links into the
+    // temporary directory, and the output is renamed into place after.
+    let mut args = cmd.args.iter();
+    while let Some(a) = args.next() {
+        field(a.as_bytes());
+        if a == "-o" {
+            args.next();
+        }
+    }
+    for file in &view.files {
+        let meta = std::fs::metadata(&file.path)
+            .with_context(|| format!("cannot stat {}", file.path.display()))?;
+        field(file.path.as_os_str().as_encoded_bytes());
+        for n in [
+            meta.size(),
+            meta.mtime() as u64,
+            meta.mtime_nsec() as u64,
+            meta.ctime() as u64,
+            meta.ctime_nsec() as u64,
+            meta.ino(),
+            meta.dev(),
+        ] {
+            field(&n.to_le_bytes());
+        }
+    }
+    Ok(h.finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_the_temporary_directory() {
+        let record = LinkRecord {
+            args: vec![
+                "-o".into(),
+                format!("{TEMPS}/output"),
+                LinkRecord::placeholder(0).display().to_string(),
+                "-lc".into(),
+            ],
+            keys: vec!["k".into()],
+        };
+        assert_eq!(
+            record.args_in(Path::new("/t/.dtlto-x")),
+            ["-o", "/t/.dtlto-x/output", "/t/.dtlto-x/0.o", "-lc"]
+        );
+    }
+}
