@@ -16,7 +16,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use md5::{Digest, Md5};
+use dtlto_core::cache_key::FieldDigest;
 use serde::{Deserialize, Serialize};
 
 use crate::driver::{LinkerCommand, LinkerView};
@@ -58,30 +58,29 @@ pub fn record_key(
     cmd: &LinkerCommand,
     view: &LinkerView,
 ) -> Result<String> {
-    let mut h = Md5::new();
-    let mut field = |bytes: &[u8]| {
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
-    field(b"dtlto link record 1");
-    field(toolchain.as_bytes());
-    for o in options {
-        field(o.as_bytes());
-    }
-    field(cmd.program.as_bytes());
+    let mut h = FieldDigest::new(b"dtlto link record 1");
+    h.field(toolchain.as_bytes());
+    h.fields(options);
+    h.field(cmd.program.as_bytes());
     // The output name is left out: the recorded command links into the
     // temporary directory, and the output is renamed into place after.
-    let mut args = cmd.args.iter();
-    while let Some(a) = args.next() {
-        field(a.as_bytes());
-        if a == "-o" {
-            args.next();
+    let kept: Vec<&String> = {
+        let mut kept = Vec::with_capacity(cmd.args.len());
+        let mut args = cmd.args.iter();
+        while let Some(a) = args.next() {
+            kept.push(a);
+            if a == "-o" {
+                args.next();
+            }
         }
-    }
+        kept
+    };
+    h.fields(&kept);
+    h.field(&(view.files.len() as u64).to_le_bytes());
     for file in &view.files {
         let meta = std::fs::metadata(&file.path)
             .with_context(|| format!("cannot stat {}", file.path.display()))?;
-        field(file.path.as_os_str().as_encoded_bytes());
+        h.field(file.path.as_os_str().as_encoded_bytes());
         for n in [
             meta.size(),
             meta.mtime() as u64,
@@ -91,13 +90,10 @@ pub fn record_key(
             meta.ino(),
             meta.dev(),
         ] {
-            field(&n.to_le_bytes());
+            h.field(&n.to_le_bytes());
         }
     }
-    Ok(h.finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>())
+    Ok(h.hex())
 }
 
 #[cfg(test)]

@@ -58,6 +58,42 @@ fn hash_words(hash: &ModuleHash) -> [u8; 20] {
     out
 }
 
+/// An MD5 digest of length-prefixed fields, so that no two different
+/// field sequences feed it the same bytes; shared by backend keys and the
+/// link records of dtlto-cli.
+pub struct FieldDigest(Md5);
+
+impl FieldDigest {
+    /// A digest whose first field names what is keyed (and its version).
+    pub fn new(kind: &[u8]) -> FieldDigest {
+        let mut d = FieldDigest(Md5::new());
+        d.field(kind);
+        d
+    }
+
+    pub fn field(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// A list: its length, then each element as a field.
+    pub fn fields<T: AsRef<[u8]>>(&mut self, items: &[T]) {
+        self.field(&(items.len() as u64).to_le_bytes());
+        for item in items {
+            self.field(item.as_ref());
+        }
+    }
+
+    /// 32 hex digits.
+    pub fn hex(self) -> String {
+        self.0
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// The key of one backend, as 32 hex digits.
 ///
 /// `toolchain` names the producer (dtlto and LLVM versions) and
@@ -71,14 +107,8 @@ pub fn backend_key(
     module: &ContentDigest,
     imports: &[ContentDigest],
 ) -> String {
-    let mut h = Md5::new();
-    // Every field is length-prefixed, so no two different inputs can
-    // serialize to the same byte stream.
-    let mut field = |bytes: &[u8]| {
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
-    field(b"dtlto backend key v2");
+    let mut h = FieldDigest::new(b"dtlto backend key v2");
+    let mut field = |bytes: &[u8]| h.field(bytes);
     field(toolchain.as_bytes());
     field(&(options.len() as u64).to_le_bytes());
     for option in options {
@@ -135,10 +165,7 @@ pub fn backend_key(
     for digest in imports {
         field(digest);
     }
-    h.finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()
+    h.hex()
 }
 
 #[cfg(test)]
