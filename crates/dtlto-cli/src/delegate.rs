@@ -42,6 +42,31 @@ pub struct Distribution {
     pub remote_compiler_args: Vec<String>,
 }
 
+impl Distribution {
+    /// Takes one option under its canonical name (see
+    /// `link_line::distribution_option`).
+    pub fn set(&mut self, name: &str, value: &str) {
+        match name {
+            "distributor" => self.distributor = value.to_string(),
+            "distributor-arg" => self.distributor_args.push(value.to_string()),
+            "remote-compiler" => self.remote_compiler = Some(value.to_string()),
+            "remote-compiler-prepend-arg" => {
+                self.remote_compiler_prepend_args.push(value.to_string())
+            }
+            _ => self.remote_compiler_args.push(value.to_string()),
+        }
+    }
+
+    /// Options for the jobs were given, but no distributor to run them.
+    pub fn lacks_distributor(&self) -> bool {
+        self.distributor.is_empty()
+            && (self.remote_compiler.is_some()
+                || !self.distributor_args.is_empty()
+                || !self.remote_compiler_prepend_args.is_empty()
+                || !self.remote_compiler_args.is_empty())
+    }
+}
+
 /// Files the delegated link created; removed on drop unless kept.
 pub struct Temporaries {
     paths: Vec<PathBuf>,

@@ -79,15 +79,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
     while i < args.len() {
         let a = args[i].as_str();
         if let Some((name, v)) = distribution_option(a) {
-            match name {
-                "distributor" => dist.distributor = v.to_string(),
-                "distributor-arg" => dist.distributor_args.push(v.to_string()),
-                "remote-compiler" => dist.remote_compiler = Some(v.to_string()),
-                "remote-compiler-prepend-arg" => {
-                    dist.remote_compiler_prepend_args.push(v.to_string())
-                }
-                _ => dist.remote_compiler_args.push(v.to_string()),
-            }
+            dist.set(name, v);
             i += 1;
             continue;
         }
@@ -153,21 +145,19 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
         }
         i += 1;
     }
+    if dist.lacks_distributor() {
+        bail!("--distributor-arg and --remote-compiler* options need --distributor=EXE");
+    }
     if !dist.distributor.is_empty() {
         line.distribution = Some(dist);
-    } else if dist.remote_compiler.is_some()
-        || !dist.distributor_args.is_empty()
-        || !dist.remote_compiler_prepend_args.is_empty()
-        || !dist.remote_compiler_args.is_empty()
-    {
-        bail!("--distributor-arg and --remote-compiler* options need --distributor=EXE");
     }
     Ok(line)
 }
 
 /// The delegation options, under dtlto's names, lld's (`--thinlto-...`)
-/// and clang's (`-fthinlto-distributor=`, `-Xthinlto-distributor=`).
-fn distribution_option(a: &str) -> Option<(&'static str, &str)> {
+/// and clang's (`-fthinlto-distributor=`, `-Xthinlto-distributor=`):
+/// (canonical name, value).
+pub fn distribution_option(a: &str) -> Option<(&'static str, &str)> {
     const NAMES: [(&str, &str); 7] = [
         ("distributor", "distributor"),
         ("distributor-arg", "distributor-arg"),

@@ -7,7 +7,7 @@
 use anyhow::{bail, Context, Result};
 use dtlto_cli::cache::CachePolicy;
 use dtlto_cli::delegate::Distribution;
-use dtlto_cli::link_line::{import_option, set_import_option, PrefixReplace};
+use dtlto_cli::link_line::{distribution_option, import_option, set_import_option, PrefixReplace};
 use dtlto_core::import::ImportConfig;
 use dtlto_llvm::OptLevel;
 
@@ -39,7 +39,7 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   thinlto                     accepted: dtlto is always ThinLTO
   help                        print this and stop";
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     pub opt_level: OptLevel,
     pub jobs: Option<usize>,
@@ -75,31 +75,6 @@ pub enum BackendPlace {
     Processes,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            opt_level: OptLevel::O2,
-            jobs: None,
-            mcpu: None,
-            mattr: String::new(),
-            cache_dir: None,
-            cache_policy: CachePolicy::default(),
-            distribution: Distribution::default(),
-            save_temps: false,
-            index_only: false,
-            linked_objects_file: None,
-            emit_imports_files: false,
-            prefix_replace: None,
-            import: ImportConfig::default(),
-            time_trace: None,
-            verbose: false,
-            help: false,
-            verify: false,
-            backends: None,
-        }
-    }
-}
-
 impl Options {
     /// Takes one `-plugin-opt=` value.
     pub fn add(&mut self, opt: &str) -> Result<()> {
@@ -115,6 +90,11 @@ impl Options {
                 .filter(|v| !v.is_empty())
                 .with_context(|| format!("-plugin-opt={bare} needs a value: {bare}={what}"))
         };
+        // Delegation, under dtlto link's and lld's names.
+        if let Some((name, _)) = distribution_option(&format!("--{bare}=")) {
+            self.distribution.set(name, need("VALUE")?);
+            return Ok(());
+        }
         match bare {
             "O0" | "O1" | "O2" | "O3" | "Os" | "Oz" if value.is_none() => {
                 self.opt_level = OptLevel::parse(&bare[1..]).expect("listed levels parse");
@@ -131,24 +111,6 @@ impl Options {
             "mattr" => self.mattr = need("+feature,-feature")?.to_string(),
             "cache-dir" => self.cache_dir = Some(need("DIR")?.to_string()),
             "cache-policy" => self.cache_policy = CachePolicy::parse(need("POLICY")?)?,
-            "distributor" | "thinlto-distributor" => {
-                self.distribution.distributor = need("EXE")?.to_string()
-            }
-            "distributor-arg" | "thinlto-distributor-arg" => self
-                .distribution
-                .distributor_args
-                .push(need("ARG")?.to_string()),
-            "remote-compiler" | "thinlto-remote-compiler" => {
-                self.distribution.remote_compiler = Some(need("PATH")?.to_string())
-            }
-            "remote-compiler-arg" | "thinlto-remote-compiler-arg" => self
-                .distribution
-                .remote_compiler_args
-                .push(need("ARG")?.to_string()),
-            "remote-compiler-prepend-arg" | "thinlto-remote-compiler-prepend-arg" => self
-                .distribution
-                .remote_compiler_prepend_args
-                .push(need("ARG")?.to_string()),
             "save-temps" if value.is_none() => self.save_temps = true,
             "thinlto-index-only" => {
                 self.index_only = true;
@@ -226,13 +188,7 @@ impl Options {
 
     /// Checks made once every option is in.
     pub fn finish(&mut self) -> Result<()> {
-        let d = &self.distribution;
-        if d.distributor.is_empty()
-            && (d.remote_compiler.is_some()
-                || !d.distributor_args.is_empty()
-                || !d.remote_compiler_args.is_empty()
-                || !d.remote_compiler_prepend_args.is_empty())
-        {
+        if self.distribution.lacks_distributor() {
             bail!(
                 "-plugin-opt=distributor-arg and remote-compiler* need -plugin-opt=distributor=EXE"
             );
