@@ -304,6 +304,15 @@ pub fn toolchain() -> String {
     )
 }
 
+/// The code-generation options in every key: the jobs' options, less the
+/// verifier, which never changes an object (one entry serves both).
+pub fn key_options(options: &dtlto_llvm::BackendOptions) -> Vec<String> {
+    crate::delegate::backend_args(&dtlto_llvm::BackendOptions {
+        verify: false,
+        ..options.clone()
+    })
+}
+
 /// The key of every module's backend, in module order.
 pub fn backend_keys(
     modules: &[BitcodeModule],

@@ -16,7 +16,6 @@ use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 
 use crate::cache::{self, Cache};
-use crate::delegate;
 use crate::driver;
 use crate::link_line::LinkLine;
 use crate::link_record::{self, LinkRecord};
@@ -185,11 +184,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
 /// What shapes a link's objects besides the linker command and its
 /// files: the backends' options and the import knobs.
 fn record_options(line: &LinkLine, options: &BackendOptions) -> Vec<String> {
-    let unverified = BackendOptions {
-        verify: false,
-        ..options.clone()
-    };
-    let mut all = delegate::backend_args(&unverified);
+    let mut all = cache::key_options(options);
     all.push(format!("{:?}", line.import));
     all
 }

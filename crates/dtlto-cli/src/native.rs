@@ -60,13 +60,8 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
     let keys = match &cache {
         Some(_) => {
             let t = Instant::now();
-            // Verifying or not never changes an object: one cache entry
-            // serves both.
-            let keyed = BackendOptions {
-                verify: false,
-                ..req.options.clone()
-            };
-            let keys = cache::backend_keys(req.modules, req.plans, &delegate::backend_args(&keyed));
+            let keys =
+                cache::backend_keys(req.modules, req.plans, &cache::key_options(req.options));
             trace.span("Cache keys", None, t);
             keys
         }

@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use dtlto_core::input::InputFile;
+use dtlto_core::plan::BackendPlan;
 use dtlto_core::resolution::{self, Origin};
 use dtlto_core::thinlink::{self, ThinLink, ThinLinkConfig};
 use rayon::prelude::*;
 
 use crate::driver::{self, LinkerCommand, LinkerView};
-use crate::link_line::LinkLine;
+use crate::link_line::{LinkLine, PrefixReplace};
 use crate::output::write_atomic;
 use crate::trace::Trace;
 
@@ -108,26 +109,37 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
     })
 }
 
-pub fn thin_link(line: &LinkLine) -> Result<()> {
-    let output = line.output.clone().unwrap_or_else(|| "a.out".into());
-    let linked = run_thin_link(line, &output, &Trace::new(Instant::now()))?;
-    let link = &linked.link;
-    link.plans.par_iter().try_for_each(|plan| -> Result<()> {
-        let base = match &line.prefix_replace {
+/// Each module's `<module>.plan` (and, with `imports`, lld's
+/// `<module>.imports`), under `prefix_replace` if given.
+pub fn write_index_outputs(
+    plans: &[BackendPlan],
+    prefix_replace: Option<&PrefixReplace>,
+    imports: bool,
+) -> Result<()> {
+    plans.par_iter().try_for_each(|plan| -> Result<()> {
+        let base = match prefix_replace {
             Some(p) => p.apply(&plan.module),
             None => plan.module.clone(),
         };
-        write_atomic(
-            Path::new(&format!("{base}.imports")),
-            plan.imports_file().as_bytes(),
-        )
-        .with_context(|| format!("writing the import list of {}", plan.module))?;
+        if imports {
+            write_atomic(
+                Path::new(&format!("{base}.imports")),
+                plan.imports_file().as_bytes(),
+            )
+            .with_context(|| format!("writing the import list of {}", plan.module))?;
+        }
         write_atomic(
             Path::new(&format!("{base}.plan")),
             plan.to_json().as_bytes(),
         )
         .with_context(|| format!("writing the backend plan of {}", plan.module))
-    })?;
+    })
+}
+
+pub fn thin_link(line: &LinkLine) -> Result<()> {
+    let output = line.output.clone().unwrap_or_else(|| "a.out".into());
+    let linked = run_thin_link(line, &output, &Trace::new(Instant::now()))?;
+    write_index_outputs(&linked.link.plans, line.prefix_replace.as_ref(), true)?;
     // The process ends here: tearing down the index and the inputs piece
     // by piece would only delay it.
     std::mem::forget(linked);
