@@ -292,7 +292,7 @@ unsafe extern "C" fn claim_file_hook(
             .as_mut()
             .context("claim-file hook called before onload")?;
         st.session
-            .claim(&name, offset, &data, file.handle as usize)?;
+            .claim(&name, offset, data, file.handle as usize)?;
         let c = st.session.claimed.last().expect("just claimed");
         let array: Box<[api::Symbol]> = c
             .symbols

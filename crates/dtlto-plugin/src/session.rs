@@ -21,6 +21,7 @@ use dtlto_cli::backends::jobs_or_all_cores;
 use dtlto_cli::delegate::Temporaries;
 use dtlto_cli::native;
 use dtlto_cli::output::{temp_dir_beside, write_atomic};
+use dtlto_cli::thin_link_cmd::write_index_outputs;
 use dtlto_cli::trace::Trace;
 use dtlto_core::bitcode::{self, BitcodeModule, SymtabSymbol};
 use dtlto_core::input::{member_id, member_names};
@@ -119,13 +120,13 @@ impl Session {
     /// The claim-file hook's work for a file that starts like bitcode:
     /// read it and choose the symbols to report. `offset` is where the
     /// file starts inside `name` (non-zero for an archive member).
-    pub fn claim(&mut self, name: &str, offset: u64, data: &[u8], handle: usize) -> Result<()> {
+    pub fn claim(&mut self, name: &str, offset: u64, data: Vec<u8>, handle: usize) -> Result<()> {
         let id = if offset == 0 {
             name.to_string()
         } else {
             self.member_name(name, offset)?
         };
-        let (symtab, comdats) = bitcode::read_symbols(&id, data)?;
+        let (symtab, comdats) = bitcode::read_symbols(&id, &data)?;
         let mut reported = Vec::new();
         let mut symbols = Vec::new();
         for (i, sym) in symtab.iter().enumerate() {
@@ -175,7 +176,7 @@ impl Session {
         self.claimed.push(Claimed {
             handle,
             id,
-            data: data.to_vec(),
+            data,
             symtab,
             file,
             reported,
@@ -217,10 +218,11 @@ impl Session {
                 None => skipped.push(c.id),
             }
         }
-        // The modules the link took, read in parallel.
+        // The modules the link took, read in parallel; each file's bytes
+        // are let go once its module holds its own copy.
         let read: Vec<BitcodeModule> = taken
-            .par_iter()
-            .map(|(_, c, _)| bitcode::read_bitcode(&c.id, &c.data))
+            .par_iter_mut()
+            .map(|(_, c, _)| bitcode::read_bitcode(&c.id, &std::mem::take(&mut c.data)))
             .collect::<Result<_, _>>()?;
         let mut modules = Vec::with_capacity(read.len());
         let mut files = Vec::with_capacity(read.len());
@@ -280,20 +282,11 @@ impl Session {
         }
 
         if self.options.index_only {
-            link.plans.par_iter().try_for_each(|plan| -> Result<()> {
-                let base = self.index_path(&plan.module);
-                write_atomic(
-                    Path::new(&format!("{base}.plan")),
-                    plan.to_json().as_bytes(),
-                )?;
-                if self.options.emit_imports_files {
-                    write_atomic(
-                        Path::new(&format!("{base}.imports")),
-                        plan.imports_file().as_bytes(),
-                    )?;
-                }
-                Ok(())
-            })?;
+            write_index_outputs(
+                &link.plans,
+                self.options.prefix_replace.as_ref(),
+                self.options.emit_imports_files,
+            )?;
             let linked: Vec<&str> = link.plans.iter().map(|p| p.module.as_str()).collect();
             self.write_linked_objects(&linked)?;
             self.write_trace(&trace)?;
