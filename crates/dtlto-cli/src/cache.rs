@@ -299,8 +299,9 @@ fn bytes(value: &str) -> Result<u64> {
 pub fn toolchain() -> String {
     let (major, minor, patch) = dtlto_llvm::llvm_version();
     format!(
-        "dtlto {} LLVM {major}.{minor}.{patch}",
-        env!("CARGO_PKG_VERSION")
+        "dtlto {} backend r{} LLVM {major}.{minor}.{patch}",
+        env!("CARGO_PKG_VERSION"),
+        dtlto_llvm::BACKEND_REVISION
     )
 }
 

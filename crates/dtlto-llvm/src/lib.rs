@@ -19,6 +19,10 @@ mod target;
 pub use backend::{run_backend, BackendError, BackendOptions, ImportedModule, OptLevel};
 pub use target::RelocModel;
 
+/// Bumped whenever a change here can change the objects built from the
+/// same inputs and options; part of every backend cache key.
+pub const BACKEND_REVISION: u32 = 2;
+
 /// The LLVM version dtlto runs on (major, minor, patch).
 pub fn llvm_version() -> (u32, u32, u32) {
     let (mut major, mut minor, mut patch) = (0, 0, 0);

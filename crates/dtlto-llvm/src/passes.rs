@@ -4,19 +4,32 @@ use std::ffi::{CStr, CString};
 
 use llvm_sys::error::{LLVMDisposeErrorMessage, LLVMGetErrorMessage};
 use llvm_sys::transforms::pass_builder::{
-    LLVMCreatePassBuilderOptions, LLVMDisposePassBuilderOptions, LLVMRunPasses,
+    LLVMCreatePassBuilderOptions, LLVMDisposePassBuilderOptions,
+    LLVMPassBuilderOptionsSetLoopVectorization, LLVMPassBuilderOptionsSetSLPVectorization,
+    LLVMRunPasses,
 };
 
 use crate::module::Module;
 use crate::target::TargetMachine;
 
 /// Runs a textual pipeline such as `thinlto<O2>` on the module.
-pub(crate) fn run(module: &Module<'_>, tm: &TargetMachine, pipeline: &str) -> Result<(), String> {
+///
+/// `vectorize`: loop and SLP vectorization, which lld's LTO turns on above
+/// -O1 (`PTO.LoopVectorization = PTO.SLPVectorization = OptLevel > 1`);
+/// the C API's defaults (loop on, SLP off) are not what any linker uses.
+pub(crate) fn run(
+    module: &Module<'_>,
+    tm: &TargetMachine,
+    pipeline: &str,
+    vectorize: bool,
+) -> Result<(), String> {
     let p = CString::new(pipeline).map_err(|_| "pipeline contains NUL".to_string())?;
     // SAFETY: module and machine are live; options are created and disposed
     // here; an error, if any, is converted and disposed.
     unsafe {
         let options = LLVMCreatePassBuilderOptions();
+        LLVMPassBuilderOptionsSetLoopVectorization(options, vectorize.into());
+        LLVMPassBuilderOptionsSetSLPVectorization(options, vectorize.into());
         let err = LLVMRunPasses(module.raw(), p.as_ptr(), tm.raw(), options);
         LLVMDisposePassBuilderOptions(options);
         if !err.is_null() {
