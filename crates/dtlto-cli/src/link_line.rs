@@ -5,6 +5,7 @@
 
 use anyhow::{bail, Context, Result};
 use dtlto_core::import::ImportConfig;
+use dtlto_core::split::SplitConfig;
 pub use dtlto_llvm::OptLevel;
 
 use crate::cache::CachePolicy;
@@ -48,6 +49,8 @@ pub struct LinkLine {
     pub time_trace: Option<String>,
     pub prefix_replace: Option<PrefixReplace>,
     pub import: ImportConfig,
+    /// `--no-split`, `--split-threshold=N`: splitting big modules' backends.
+    pub split: SplitConfig,
     /// `--cache-dir=DIR`: reuse backend objects across links.
     pub cache_dir: Option<String>,
     pub cache_policy: CachePolicy,
@@ -91,6 +94,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "-v" | "--verbose" => line.verbose = true,
             "--time-trace" => line.time_trace = Some(value(args, &mut i, a)?.to_string()),
             "--no-import" => line.import.disabled = true,
+            "--no-split" => line.split.threshold = None,
             "--disable-verify" | "-disable-verify" => line.disable_verify = true,
             "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
@@ -126,6 +130,8 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                     .or_else(|| a.strip_prefix("--thinlto-cache-policy="))
                 {
                     line.cache_policy = CachePolicy::parse(v)?;
+                } else if let Some(v) = a.strip_prefix("--split-threshold=") {
+                    line.split.threshold = Some(number("--split-threshold", v)?);
                 } else if let Some(v) = a.strip_prefix("--time-trace=") {
                     line.time_trace = Some(v.to_string());
                 } else if let Some(v) = a.strip_prefix("--prefix-replace=") {

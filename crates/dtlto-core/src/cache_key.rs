@@ -121,6 +121,7 @@ pub fn backend_key(
     field(&hash_words(&plan.module_hash));
     field(plan.source_file_name.as_bytes());
     field(plan.triple.as_bytes());
+    field(&plan.parts.to_le_bytes());
     field(&(plan.globals.len() as u64).to_le_bytes());
     for g in &plan.globals {
         field(g.name.as_bytes());
@@ -182,6 +183,7 @@ mod tests {
             source_file_name: "main.c".into(),
             triple: "x86_64-pc-linux-gnu".into(),
             cost: 10,
+            parts: 1,
             globals: vec![GlobalPlan {
                 name: "f".into(),
                 rename: None,
@@ -253,6 +255,9 @@ mod tests {
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let mut p = plan();
         p.globals[0].visibility = Visibility::Hidden;
+        keys.push(key(&p, &["-O2"], b"main", b"util"));
+        let mut p = plan();
+        p.parts = 3;
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let mut p = plan();
         p.globals[0].live = false;

@@ -19,5 +19,6 @@ pub mod jobs;
 pub mod plan;
 pub mod promote;
 pub mod resolution;
+pub mod split;
 pub mod summary;
 pub mod thinlink;

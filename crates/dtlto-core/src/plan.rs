@@ -9,7 +9,7 @@ use crate::import::ImportKind;
 use crate::summary::{Linkage, ModuleHash, Visibility};
 
 /// Bumped whenever the meaning of a field changes.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BackendPlan {
@@ -22,6 +22,10 @@ pub struct BackendPlan {
     /// Estimated size after import: the module's own instructions plus
     /// those of its imported definitions. The scheduler runs big ones first.
     pub cost: u64,
+    /// Parts the backend splits the module into after simplification (1:
+    /// not split); decided from `cost` by [`crate::split::SplitConfig`].
+    /// Each part is one object, in part order.
+    pub parts: u32,
     /// Changes to this module's own globals, by IR name, sorted.
     pub globals: Vec<GlobalPlan>,
     /// Modules to import from, in module-path order.

@@ -17,6 +17,7 @@ use crate::index::{CombinedIndex, ModuleId};
 use crate::plan::{BackendPlan, GlobalPlan, ImportSource, ImportedValue, PLAN_FORMAT_VERSION};
 use crate::promote::{internalize_and_promote, resolve_prevailing};
 use crate::resolution::{Resolution, SymbolResolution};
+use crate::split::SplitConfig;
 use crate::summary::{Linkage, Visibility};
 
 #[derive(Clone, Debug, Default)]
@@ -25,6 +26,8 @@ pub struct ThinLinkConfig {
     /// Backend optimization level; at 0 nothing is imported and attributes
     /// are not propagated (as in LLVM).
     pub opt_level: u8,
+    /// When a module's backend is split across cores.
+    pub split: SplitConfig,
 }
 
 #[derive(Debug, Error)]
@@ -180,7 +183,15 @@ pub fn thin_link(
         .collect();
     let plans = (0..index.modules.len())
         .into_par_iter()
-        .map(|m| make_plan(&index, &imports, &promotions, ModuleId(m as u32)))
+        .map(|m| {
+            make_plan(
+                &index,
+                &imports,
+                &promotions,
+                &config.split,
+                ModuleId(m as u32),
+            )
+        })
         .collect();
     lap("plans", &mut times);
     Ok(ThinLink {
@@ -223,6 +234,7 @@ fn make_plan(
     index: &CombinedIndex,
     imports: &ImportResult,
     promotions: &[std::sync::Arc<[(String, String)]>],
+    split: &SplitConfig,
     m: ModuleId,
 ) -> BackendPlan {
     let module = &index.modules[m.0 as usize];
@@ -299,6 +311,7 @@ fn make_plan(
         source_file_name: module.source_file_name.clone(),
         triple: module.triple.clone(),
         cost,
+        parts: split.parts_for(cost),
         globals,
         imports: sources,
     }

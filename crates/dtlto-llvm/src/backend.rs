@@ -240,11 +240,15 @@ pub fn run_backend(
             detail,
         })?;
     }
-    passes::run(&module, &tm, options.opt_level.pipeline()).map_err(|detail| {
-        BackendError::Optimize {
-            module: name.clone(),
-            detail,
-        }
+    passes::run(
+        &module,
+        &tm,
+        options.opt_level.pipeline(),
+        options.opt_level.level() > 1,
+    )
+    .map_err(|detail| BackendError::Optimize {
+        module: name.clone(),
+        detail,
     })?;
     save("4.opt")?;
     let object = tm

@@ -9,6 +9,7 @@ use dtlto_cli::cache::CachePolicy;
 use dtlto_cli::delegate::Distribution;
 use dtlto_cli::link_line::{distribution_option, import_option, set_import_option, PrefixReplace};
 use dtlto_core::import::ImportConfig;
+use dtlto_core::split::SplitConfig;
 use dtlto_llvm::OptLevel;
 
 pub const HELP: &str = "\
@@ -29,6 +30,8 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   thinlto-emit-imports-files  with thinlto-index-only: also <module>.imports
   thinlto-prefix-replace=OLD;NEW  write index-only outputs under NEW
   import-instr-limit=N, import-cutoff=N, ... LLVM's import knobs
+  split-threshold=N | no-split  split a module estimated above N instructions
+                              (default 100000) into parts run on separate cores
   backends=threads|processes  run the backends on threads of the linker, or in
                               dtlto worker processes (default: processes under
                               mold, whose allocator slows LLVM; threads otherwise)
@@ -55,6 +58,7 @@ pub struct Options {
     pub emit_imports_files: bool,
     pub prefix_replace: Option<PrefixReplace>,
     pub import: ImportConfig,
+    pub split: SplitConfig,
     pub time_trace: Option<String>,
     pub verbose: bool,
     pub help: bool,
@@ -140,6 +144,14 @@ impl Options {
                 })
             }
             "help" if value.is_none() => self.help = true,
+            "no-split" if value.is_none() => self.split.threshold = None,
+            "split-threshold" => {
+                let v = need("N")?;
+                let n = v.parse().map_err(|_| {
+                    anyhow::anyhow!("-plugin-opt=split-threshold takes a number, got `{v}`")
+                })?;
+                self.split.threshold = Some(n);
+            }
             "force-import-all" if value.is_none() => self.import.force_import_all = true,
             "import-declaration" if value.is_none() => self.import.import_declaration = true,
             _ => match import_option(opt) {
