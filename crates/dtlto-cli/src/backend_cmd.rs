@@ -1,13 +1,15 @@
 //! `dtlto backend`: one backend job, as a distributor runs it. It reads a
 //! plan, the module's bitcode and the bitcode of each module the plan
-//! imports from, and writes the object atomically.
+//! imports from, and writes the object atomically (a split module: every
+//! part's object, part 0 under `-o`, the others beside it).
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use dtlto_core::plan::BackendPlan;
-use dtlto_llvm::{run_backend, BackendOptions, ImportedModule};
+use dtlto_llvm::{start_backend, Backend, BackendOptions, ImportedModule};
 
+use crate::backends::part_object;
 use crate::output::write_atomic;
 
 pub struct BackendJob {
@@ -17,6 +19,8 @@ pub struct BackendJob {
     /// One file per import source of the plan, in the plan's order.
     pub imports: Vec<PathBuf>,
     pub options: BackendOptions,
+    /// `-j`: threads for a split module's parts (default: every core).
+    pub jobs: Option<usize>,
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>> {
@@ -48,6 +52,17 @@ pub fn run(job: &BackendJob) -> Result<()> {
             bytes,
         })
         .collect();
-    let object = run_backend(&plan, &module, &imports, &job.options)?;
-    write_atomic(&job.output, &object)
+    match start_backend(&plan, &module, &imports, &job.options)? {
+        Backend::Object(object) => write_atomic(&job.output, &object),
+        // A split module's parts run on the job's cores; part p goes to
+        // `part_object(output, p)`, as the job file lists its outputs.
+        Backend::Split(split) => {
+            let threads = crate::backends::jobs_or_all_cores(job.jobs);
+            let objects = split.emit_all(&job.options, threads)?;
+            for (p, object) in objects.iter().enumerate() {
+                write_atomic(&part_object(&job.output, p as u32), object)?;
+            }
+            Ok(())
+        }
+    }
 }

@@ -1,14 +1,18 @@
 //! Running the backends of a link in-process: `-j` threads taking modules
-//! biggest first, so that the last job does not hold up the link.
+//! biggest first, so that the last job does not hold up the link. A module
+//! split into parts (see `dtlto_core::split`) runs its first half on one
+//! thread; its parts then go to the front of the queue, so that every
+//! thread helps finish the big module before taking a new one.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 use anyhow::Result;
 use dtlto_core::bitcode::{positions_by_path, BitcodeModule};
 use dtlto_core::plan::BackendPlan;
-use dtlto_llvm::{run_backend, BackendOptions, ImportedModule};
+use dtlto_llvm::{start_backend, Backend, BackendOptions, ImportedModule, SplitModule};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cache::Hit;
@@ -20,30 +24,64 @@ pub fn jobs_or_all_cores(jobs: Option<usize>) -> usize {
     jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Writes `<dir>/<n>.<name>.o` for every module: the cached object where
-/// `cached` has one, else the module's backend's. Returns the object paths
-/// in module order.
+/// The object of part `part` of a module whose (first) object is
+/// `object`: `object` itself for part 0, `<object>.part<p>.o` after.
+pub fn part_object(object: &Path, part: u32) -> PathBuf {
+    match part {
+        0 => object.to_path_buf(),
+        p => PathBuf::from(format!("{}.part{p}.o", object.display())),
+    }
+}
+
+/// The objects of a module of `parts` parts (one when it is not split).
+pub fn part_objects(object: &Path, parts: u32) -> Vec<PathBuf> {
+    (0..parts.max(1)).map(|p| part_object(object, p)).collect()
+}
+
+enum Task {
+    Module(usize),
+    Part(usize, u32),
+}
+
+#[derive(Default)]
+struct Queue {
+    /// Parts of split modules waiting for a thread.
+    parts: VecDeque<(usize, u32)>,
+    /// Next index into the biggest-first order.
+    next: usize,
+    /// Modules in their first half: they may still add parts.
+    starting: usize,
+    /// Split modules with parts left to build, and how many.
+    split: Vec<Option<(Arc<SplitModule>, u32)>>,
+}
+
+/// Writes `<dir>/<n>.<name>.o` (and its parts' objects) for every module:
+/// the cached objects where `cached` has them, else the module's backend's.
+/// Returns each module's objects, in module order.
 #[allow(clippy::too_many_arguments)]
 pub fn run_all(
     modules: &[BitcodeModule],
     plans: &[BackendPlan],
-    cached: &[Option<Hit>],
+    cached: &[Option<Vec<Hit>>],
     options: &BackendOptions,
     jobs: usize,
     dir: &Path,
     save_temps: bool,
     trace: &Trace,
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<Vec<PathBuf>>> {
     let is_cached = |i: usize| cached.get(i).is_some_and(|c| c.is_some());
     let mut order: Vec<usize> = (0..plans.len()).filter(|&i| !is_cached(i)).collect();
     // Biggest first; ties in module order, so scheduling is deterministic.
     order.sort_by_key(|&i| (std::cmp::Reverse(plans[i].cost), i));
-    let paths: Vec<PathBuf> = (0..plans.len())
-        .map(|i| dir.join(format!("{i}.{}.o", file_stem(&plans[i].module))))
+    let paths: Vec<Vec<PathBuf>> = (0..plans.len())
+        .map(|i| {
+            let object = dir.join(format!("{i}.{}.o", file_stem(&plans[i].module)));
+            part_objects(&object, plans[i].parts)
+        })
         .collect();
-    for (i, hit) in cached.iter().enumerate() {
-        if let Some(hit) = hit {
-            hit.place(&paths[i])?;
+    for (i, hits) in cached.iter().enumerate() {
+        for (hit, path) in hits.iter().flatten().zip(&paths[i]) {
+            hit.place(path)?;
         }
     }
     let position = positions_by_path(modules);
@@ -52,49 +90,139 @@ pub fn run_all(
         ProgressStyle::with_template("{spinner} backends {pos}/{len} [{elapsed}] {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    // Workers take the next module of the biggest-first order from a shared
-    // counter: the simplest schedule that keeps every core busy until the
-    // list runs out (rayon's split-and-steal left a core idle a third of
-    // the time on git's 397 backends).
+    // Workers take the next task from a shared queue: parts of split
+    // modules first, then modules in biggest-first order — the simplest
+    // schedule that keeps every core busy until the list runs out
+    // (rayon's split-and-steal left a core idle a third of the time on
+    // git's 397 backends).
     let failed = AtomicBool::new(false);
-    let next = AtomicUsize::new(0);
+    let queue = Mutex::new(Queue {
+        split: (0..plans.len()).map(|_| None).collect(),
+        ..Queue::default()
+    });
+    let wake = Condvar::new();
     let results: Vec<Mutex<Option<Result<()>>>> =
         (0..plans.len()).map(|_| Mutex::new(None)).collect();
+    let fail = |i: usize, e: anyhow::Error| {
+        failed.store(true, Ordering::Relaxed);
+        if let Ok(mut slot) = results[i].lock() {
+            if slot.as_ref().is_none_or(|r| r.is_ok()) {
+                *slot = Some(Err(e));
+            }
+        }
+    };
+    let next_task = || -> Option<Task> {
+        let mut q = queue.lock().ok()?;
+        loop {
+            if failed.load(Ordering::Relaxed) {
+                return None;
+            }
+            if let Some((i, p)) = q.parts.pop_front() {
+                return Some(Task::Part(i, p));
+            }
+            if let Some(&i) = order.get(q.next) {
+                q.next += 1;
+                q.starting += 1;
+                return Some(Task::Module(i));
+            }
+            if q.starting == 0 {
+                return None;
+            }
+            q = wake.wait(q).ok()?;
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&i) = order.get(k) else { break };
-                if failed.load(Ordering::Relaxed) {
-                    break;
+            scope.spawn(|| {
+                while let Some(task) = next_task() {
+                    match task {
+                        Task::Module(i) => {
+                            let plan = &plans[i];
+                            let begin = std::time::Instant::now();
+                            bar.set_message(plan.module.clone());
+                            let imports: Vec<ImportedModule<'_>> = plan
+                                .imports
+                                .iter()
+                                .filter_map(|s| by_path(&s.module))
+                                .map(|m| ImportedModule {
+                                    path: &m.path,
+                                    bytes: &m.bitcode,
+                                })
+                                .collect();
+                            let mut options = options.clone();
+                            if save_temps {
+                                options.save_temps = Some(paths[i][0].with_extension(""));
+                            }
+                            let started =
+                                start_backend(plan, &modules[i].bitcode, &imports, &options);
+                            trace.span("Backend", Some(&plan.module), begin);
+                            let mut q = match queue.lock() {
+                                Ok(q) => q,
+                                Err(_) => return,
+                            };
+                            q.starting -= 1;
+                            match started {
+                                Ok(Backend::Object(object)) => {
+                                    drop(q);
+                                    match write_atomic(&paths[i][0], &object) {
+                                        Ok(()) => bar.inc(1),
+                                        Err(e) => fail(i, e),
+                                    }
+                                }
+                                Ok(Backend::Split(split)) => {
+                                    let parts = split.parts();
+                                    q.split[i] = Some((Arc::new(split), parts));
+                                    // Ahead of queued parts of smaller modules? They were
+                                    // started earlier, so they go first.
+                                    q.parts.extend((0..parts).map(|p| (i, p)));
+                                }
+                                Err(e) => {
+                                    drop(q);
+                                    fail(i, e.into());
+                                }
+                            }
+                            wake.notify_all();
+                        }
+                        Task::Part(i, p) => {
+                            let Some(split) = queue
+                                .lock()
+                                .ok()
+                                .and_then(|q| q.split[i].as_ref().map(|(s, _)| s.clone()))
+                            else {
+                                continue;
+                            };
+                            let begin = std::time::Instant::now();
+                            let mut options = options.clone();
+                            if save_temps {
+                                options.save_temps = Some(paths[i][0].with_extension(""));
+                            }
+                            let built = split
+                                .emit_part(p, &options)
+                                .map_err(anyhow::Error::from)
+                                .and_then(|object| write_atomic(&paths[i][p as usize], &object));
+                            trace.span(
+                                "Backend part",
+                                Some(&format!("{} (part {p})", plans[i].module)),
+                                begin,
+                            );
+                            if let Err(e) = built {
+                                fail(i, e);
+                            }
+                            if let Ok(mut q) = queue.lock() {
+                                if let Some((_, left)) = &mut q.split[i] {
+                                    *left -= 1;
+                                    if *left == 0 {
+                                        // The module's bitcode is no longer needed.
+                                        q.split[i] = None;
+                                        bar.inc(1);
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                let plan = &plans[i];
-                let begin = std::time::Instant::now();
-                bar.set_message(plan.module.clone());
-                let imports: Vec<ImportedModule<'_>> = plan
-                    .imports
-                    .iter()
-                    .filter_map(|s| by_path(&s.module))
-                    .map(|m| ImportedModule {
-                        path: &m.path,
-                        bytes: &m.bitcode,
-                    })
-                    .collect();
-                let mut options = options.clone();
-                if save_temps {
-                    options.save_temps = Some(paths[i].with_extension(""));
-                }
-                let result = run_backend(plan, &modules[i].bitcode, &imports, &options)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|object| write_atomic(&paths[i], &object));
-                if result.is_err() {
-                    failed.store(true, Ordering::Relaxed);
-                }
-                trace.span("Backend", Some(&plan.module), begin);
-                bar.inc(1);
-                if let Ok(mut slot) = results[i].lock() {
-                    *slot = Some(result);
-                }
+                // Wake the others: a failure or the end of the work.
+                wake.notify_all();
             });
         }
     });

@@ -78,6 +78,15 @@ impl Cache {
         Some(Hit(path))
     }
 
+    /// Every part's entry of a split module's key, or `None` unless all
+    /// are there and sound.
+    pub fn get_parts(&self, key: &str, parts: u32) -> Option<Vec<Hit>> {
+        object_keys(key, parts)
+            .iter()
+            .map(|k| self.get(k))
+            .collect()
+    }
+
     pub fn put(&self, key: &str, object: &[u8]) -> Result<()> {
         let mut tmp = tempfile::Builder::new()
             .prefix(".dtlto-")
@@ -296,6 +305,17 @@ fn bytes(value: &str) -> Result<u64> {
 }
 
 /// What built the objects: part of every key.
+/// The cache keys of a module's objects: its backend key for part 0 (and
+/// an unsplit module), `<key>-part<p>` for the other parts.
+pub fn object_keys(key: &str, parts: u32) -> Vec<String> {
+    (0..parts.max(1))
+        .map(|p| match p {
+            0 => key.to_string(),
+            p => format!("{key}-part{p}"),
+        })
+        .collect()
+}
+
 pub fn toolchain() -> String {
     let (major, minor, patch) = dtlto_llvm::llvm_version();
     format!(

@@ -24,7 +24,7 @@ use dtlto_llvm::{BackendOptions, RelocModel};
 use object::{Object, ObjectSection};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-use crate::backends::file_stem;
+use crate::backends::{file_stem, part_objects};
 use crate::cache::Hit;
 use crate::output::write_atomic;
 
@@ -90,8 +90,8 @@ impl Drop for Temporaries {
 }
 
 pub struct Delegated {
-    /// One object per module, in module order.
-    pub objects: Vec<PathBuf>,
+    /// Each module's objects (its parts when split), in module order.
+    pub objects: Vec<Vec<PathBuf>>,
     pub temporaries: Temporaries,
 }
 
@@ -99,7 +99,8 @@ pub struct Delegated {
 struct JobPaths {
     module: String,
     plan: PathBuf,
-    object: PathBuf,
+    /// The module's objects: one, or one per part (`outputs` of its job).
+    objects: Vec<PathBuf>,
 }
 
 pub struct DelegateInput<'a> {
@@ -114,7 +115,7 @@ pub struct DelegateInput<'a> {
     pub save_temps: bool,
     pub verbose: bool,
     /// Objects the cache already holds, by module: no job for those.
-    pub cached: &'a [Option<Hit>],
+    pub cached: &'a [Option<Vec<Hit>>],
 }
 
 pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> {
@@ -156,9 +157,14 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
             .map_or(stem.clone(), |s| s.to_string_lossy().into_owned());
         let object = dir.join(format!("{stem}.{}.{pid}.native.o", i + 1));
         let plan_path = PathBuf::from(format!("{}.plan", object.display()));
-        temporaries.add(object.clone());
-        if let Some(Some(hit)) = input.cached.get(i) {
-            hit.place(&object)?;
+        let objects = part_objects(&object, plan.parts);
+        for o in &objects {
+            temporaries.add(o.clone());
+        }
+        if let Some(Some(hits)) = input.cached.get(i) {
+            for (hit, o) in hits.iter().zip(&objects) {
+                hit.place(o)?;
+            }
         } else {
             write_atomic(&plan_path, plan.to_json().as_bytes())?;
             temporaries.add(plan_path.clone());
@@ -177,7 +183,7 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
         paths.push(JobPaths {
             module: module_file,
             plan: plan_path,
-            object,
+            objects,
         });
     }
 
@@ -199,7 +205,7 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
             .map(|s| file_of(&s.module).to_string())
             .collect();
         let plan_path = p.plan.display().to_string();
-        let object = p.object.display().to_string();
+        let object = p.objects[0].display().to_string();
         let mut args = vec![
             p.module.clone(),
             "--plan".to_string(),
@@ -211,16 +217,18 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
         let mut inputs = vec![p.module.clone(), plan_path];
         inputs.extend(imports);
         job_of[i] = Some(jobs.len());
+        // A split module is one job writing every part (`-o` names part
+        // 0; the others follow from it): its parts share the job's cores.
         jobs.push(Job {
             args,
             inputs,
-            outputs: vec![object],
+            outputs: p.objects.iter().map(|o| o.display().to_string()).collect(),
         });
     }
     if jobs.is_empty() {
         // Every object came from the cache: nothing to distribute.
         return Ok(Delegated {
-            objects: paths.into_iter().map(|p| p.object).collect(),
+            objects: paths.into_iter().map(|p| p.objects).collect(),
             temporaries,
         });
     }
@@ -256,16 +264,18 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
 
     for (i, p) in paths.iter().enumerate() {
         let Some(job) = job_of[i] else { continue };
-        check_object(&p.object, &input.plans[i]).with_context(|| {
-            format!(
-                "job {job} ({}) of {}",
-                input.plans[i].module,
-                job_file.display()
-            )
-        })?;
+        for object in &p.objects {
+            check_object(object, &input.plans[i]).with_context(|| {
+                format!(
+                    "job {job} ({}) of {}",
+                    input.plans[i].module,
+                    job_file.display()
+                )
+            })?;
+        }
     }
     Ok(Delegated {
-        objects: paths.into_iter().map(|p| p.object).collect(),
+        objects: paths.into_iter().map(|p| p.objects).collect(),
         temporaries,
     })
 }

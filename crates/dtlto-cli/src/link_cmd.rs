@@ -126,8 +126,19 @@ pub fn link(line: &LinkLine) -> Result<()> {
         if built.all_cached {
             // The same command with placeholders for the objects, for the
             // next relink with nothing changed.
-            let placeholders: Vec<PathBuf> =
-                (0..objects.len()).map(LinkRecord::placeholder).collect();
+            let mut n = 0;
+            let placeholders: Vec<Vec<PathBuf>> = objects
+                .iter()
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .map(|_| {
+                            n += 1;
+                            LinkRecord::placeholder(n - 1)
+                        })
+                        .collect()
+                })
+                .collect();
             let recorded = LinkRecord {
                 args: final_link_args(
                     &cmd.args,
@@ -138,7 +149,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
                     LinkRecord::placeholder_dir(),
                     false,
                 )?,
-                keys: built.keys.clone(),
+                keys: built.object_keys.clone(),
             };
             if let Err(e) = cache.put_record(key, &recorded) {
                 eprintln!("dtlto: warning: no link record stored: {e:#}");
@@ -278,16 +289,13 @@ fn final_link_args(
     view: &driver::LinkerView,
     inputs: &[InputFile],
     origins: &[Origin],
-    objects: &[PathBuf],
+    objects: &[Vec<PathBuf>],
     temps: &Path,
     lazy_archives: bool,
 ) -> Result<Vec<String>> {
-    let object_of = |origin: Origin| {
-        origins
-            .iter()
-            .position(|&o| o == origin)
-            .map(|m| objects[m].display().to_string())
-    };
+    let shown =
+        |m: usize| -> Vec<String> { objects[m].iter().map(|o| o.display().to_string()).collect() };
+    let object_of = |origin: Origin| origins.iter().position(|&o| o == origin).map(shown);
     let mut replace: Vec<Option<Vec<String>>> = vec![None; args.len()];
     let files_of_arg = |arg: usize| view.files.iter().filter(|f| f.arg == arg).count();
     let mut before: Vec<Vec<String>> = vec![Vec::new(); args.len()];
@@ -296,24 +304,24 @@ fn final_link_args(
             InputFile::Bitcode(_) => {
                 let object = object_of(Origin::Input(i))
                     .with_context(|| format!("no object was built for {}", file.path.display()))?;
-                replace[file.arg] = Some(vec![object]);
+                replace[file.arg] = Some(object);
             }
             InputFile::Archive {
                 members: archive_members,
                 ..
             } => {
-                let mut members: Vec<(usize, String)> = origins
+                let mut members: Vec<(usize, Vec<String>)> = origins
                     .iter()
                     .enumerate()
                     .filter_map(|(m, o)| match o {
                         Origin::Member { input, member } if *input == i => {
-                            Some((*member, objects[m].display().to_string()))
+                            Some((*member, shown(m)))
                         }
                         _ => None,
                     })
                     .collect();
                 members.sort();
-                before[file.arg].extend(members.into_iter().map(|(_, o)| o));
+                before[file.arg].extend(members.into_iter().flat_map(|(_, o)| o));
                 let has_bitcode = archive_members
                     .iter()
                     .any(|m| matches!(m.content, MemberContent::Bitcode(_)));

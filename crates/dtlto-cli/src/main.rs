@@ -116,6 +116,10 @@ enum Command {
         /// (-fno-verify-intermediate-code).
         #[arg(long)]
         verify: bool,
+        /// Threads for the parts of a module the plan splits (default: all
+        /// cores); part p's object is written to OUT.o.part<p>.o.
+        #[arg(short = 'j', long)]
+        jobs: Option<usize>,
         /// The module's bitcode.
         module: PathBuf,
         /// Bitcode of the modules the plan imports from, in the plan's order.
@@ -244,6 +248,7 @@ fn run(cli: Cli) -> Result<()> {
             reloc,
             no_sections,
             verify,
+            jobs,
             module,
             imports,
         } => {
@@ -266,6 +271,7 @@ fn run(cli: Cli) -> Result<()> {
                 module,
                 imports,
                 options,
+                jobs,
             })
         }
         Command::Distribute {

@@ -38,8 +38,9 @@ pub struct Request<'a> {
 }
 
 pub struct Built {
-    /// One object per module, in module order.
-    pub objects: Vec<PathBuf>,
+    /// Each module's objects, in module order: one, or a split module's
+    /// parts in part order.
+    pub objects: Vec<Vec<PathBuf>>,
     /// Delegation's job file, plans and objects: removed when this is
     /// dropped (unless `--save-temps`), so keep it until the final link
     /// has read the objects.
@@ -48,6 +49,8 @@ pub struct Built {
     pub cache_report: Option<String>,
     /// Each module's cache key (empty without a cache).
     pub keys: Vec<String>,
+    /// Each object's cache key, in the order of `objects` flattened.
+    pub object_keys: Vec<String>,
     /// Every object is in the cache (stored or found there).
     pub all_cached: bool,
 }
@@ -67,8 +70,12 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
         }
         None => Vec::new(),
     };
-    let cached: Vec<Option<cache::Hit>> = match &cache {
-        Some(cache) => keys.par_iter().map(|k| cache.get(k)).collect(),
+    let cached: Vec<Option<Vec<cache::Hit>>> = match &cache {
+        Some(cache) => keys
+            .par_iter()
+            .zip(req.plans)
+            .map(|(k, plan)| cache.get_parts(k, plan.parts))
+            .collect(),
         None => Vec::new(),
     };
     let (objects, delegated) = match req.distribution {
@@ -111,9 +118,15 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
             if cached[i].is_some() {
                 continue;
             }
-            let stored = std::fs::read(&objects[i])
-                .with_context(|| format!("reading {}", objects[i].display()))
-                .and_then(|object| cache.put(key, &object));
+            let parts = req.plans[i].parts;
+            let stored = cache::object_keys(key, parts)
+                .iter()
+                .zip(&objects[i])
+                .try_for_each(|(key, path)| {
+                    std::fs::read(path)
+                        .with_context(|| format!("reading {}", path.display()))
+                        .and_then(|object| cache.put(key, &object))
+                });
             if let Err(e) = stored {
                 all_cached = false;
                 eprintln!("dtlto: warning: not cached: {}: {e:#}", req.plans[i].module);
@@ -146,8 +159,14 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
                 .collect(),
         );
     }
+    let object_keys = keys
+        .iter()
+        .zip(req.plans)
+        .flat_map(|(k, plan)| cache::object_keys(k, plan.parts))
+        .collect();
     Ok(Built {
         objects,
+        object_keys,
         delegated,
         cache_report,
         keys,

@@ -59,6 +59,9 @@ pub struct Node {
     /// Appending linkage (`llvm.used`, `llvm.global_ctors`): every part
     /// keeps the entries for its own definitions.
     pub appending: bool,
+    /// A local constant whose address is never compared: copied into every
+    /// part that uses it rather than promoted (when it refers to nothing).
+    pub duplicable: bool,
     /// Comdat: every member of a comdat goes to the same part.
     pub comdat: Option<u32>,
     /// Globals this one's body or initializer refers to (node indices).
@@ -69,11 +72,17 @@ pub struct Node {
 }
 
 /// Which part each node goes to: `Some(part)` for definitions, `None` for
-/// declarations and appending globals.
+/// declarations, appending arrays and the constants every part copies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Partition {
     pub parts: u32,
     pub owner: Vec<Option<u32>>,
+}
+
+/// Whether a node goes to one part: definitions, except appending arrays
+/// and copyable constants, which every part has.
+fn is_placed(node: &Node) -> bool {
+    node.defined && !node.appending && !(node.duplicable && node.refs.is_empty())
 }
 
 struct UnionFind {
@@ -113,7 +122,7 @@ impl UnionFind {
 pub fn partition(nodes: &[Node], parts: u32) -> Partition {
     let parts = parts.max(1);
     let n = nodes.len();
-    let placed = |i: usize| nodes[i].defined && !nodes[i].appending;
+    let placed = |i: usize| is_placed(&nodes[i]);
     let mut uf = UnionFind::new(n);
     let mut comdat_first: std::collections::BTreeMap<u32, u32> = Default::default();
     for (i, node) in nodes.iter().enumerate() {
@@ -133,10 +142,10 @@ pub fn partition(nodes: &[Node], parts: u32) -> Partition {
     let total: u64 = (0..n).filter(|&i| placed(i)).map(|i| nodes[i].size).sum();
     let cap = total.div_ceil(parts as u64).max(1);
     let mut size = vec![0u64; n];
-    for i in 0..n {
+    for (i, node) in nodes.iter().enumerate() {
         if placed(i) {
             let r = uf.find(i as u32) as usize;
-            size[r] += nodes[i].size;
+            size[r] += node.size;
         }
     }
     // Who refers to each node (appending globals do not count: their
@@ -289,6 +298,24 @@ mod tests {
         assert_ne!(p.owner[0], p.owner[1]);
         let across = p.referenced_across(&nodes);
         assert_eq!(across, vec![false, false, false, true]);
+    }
+
+    #[test]
+    fn constants_without_references_are_copied_not_promoted() {
+        let string = Node {
+            defined: true,
+            local: true,
+            duplicable: true,
+            ..Node::default()
+        };
+        let mut table = string.clone();
+        table.refs = vec![0];
+        let nodes = vec![function(50, &[2, 3]), function(50, &[2, 3]), string, table];
+        let p = partition(&nodes, 2);
+        assert_ne!(p.owner[0], p.owner[1]);
+        assert_eq!(p.owner[2], None);
+        assert!(p.owner[3].is_some());
+        assert_eq!(p.referenced_across(&nodes), vec![false, false, false, true]);
     }
 
     #[test]

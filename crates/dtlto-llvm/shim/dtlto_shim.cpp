@@ -17,6 +17,17 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/ValueMapper.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalIFunc.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/StandardInstrumentations.h"
+#include "llvm/Transforms/Scalar/AnnotationRemarks.h"
+
+#include <cstdint>
+#include <vector>
 
 #include <cstdlib>
 #include <cstring>
@@ -183,6 +194,324 @@ int dtlto_cpu_is_valid(LLVMTargetMachineRef tm, const char *cpu) {
   TargetMachine *t = reinterpret_cast<TargetMachine *>(tm);
   const MCSubtargetInfo *sti = t->getMCSubtargetInfo();
   return sti && sti->isCPUStringValid(cpu) ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------
+// Splitting a module's backend (dtlto-core/src/split.rs decides; these
+// apply). Global values are numbered in one fixed order: variables,
+// functions, aliases, ifuncs, each in module order. The bitcode writer and
+// reader keep these lists in order, so a module written after
+// dtlto_split_prepare and read back numbers its globals the same way.
+
+static std::vector<GlobalValue *> numbered_globals(Module &m) {
+  std::vector<GlobalValue *> all;
+  for (GlobalVariable &v : m.globals())
+    all.push_back(&v);
+  for (Function &f : m.functions())
+    all.push_back(&f);
+  for (GlobalAlias &a : m.aliases())
+    all.push_back(&a);
+  for (GlobalIFunc &i : m.ifuncs())
+    all.push_back(&i);
+  return all;
+}
+
+// The global values a constant refers to, through constant expressions
+// and aggregates; block addresses are reported separately (their function
+// must stay with the user).
+static void constant_refs(const Constant *c, SmallPtrSetImpl<const Constant *> &seen,
+                          std::vector<const GlobalValue *> &refs,
+                          std::vector<const GlobalValue *> &joins) {
+  if (!seen.insert(c).second)
+    return;
+  if (auto *gv = dyn_cast<GlobalValue>(c)) {
+    refs.push_back(gv);
+    return;
+  }
+  if (auto *ba = dyn_cast<BlockAddress>(c)) {
+    joins.push_back(ba->getFunction());
+    return;
+  }
+  for (const Use &op : c->operands())
+    if (auto *oc = dyn_cast<Constant>(op.get()))
+      constant_refs(oc, seen, refs, joins);
+}
+
+enum : uint32_t {
+  NODE_DEFINED = 1,
+  NODE_LOCAL = 2,
+  NODE_APPENDING = 4,
+  NODE_DUPLICABLE = 8,
+};
+
+// The module's reference graph for the partitioner, as 32-bit words per
+// global: flags, size (low, high), comdat number + 1 (0: none), reference
+// count, join count, then the references and joins as global numbers.
+// The buffer is malloc'ed; free it with dtlto_free.
+uint32_t *dtlto_split_graph(LLVMModuleRef module, size_t *words) {
+  Module &m = *unwrap(module);
+  std::vector<GlobalValue *> all = numbered_globals(m);
+  DenseMap<const GlobalValue *, uint32_t> number;
+  for (size_t i = 0; i < all.size(); ++i)
+    number[all[i]] = static_cast<uint32_t>(i);
+  DenseMap<const Comdat *, uint32_t> comdats;
+  std::vector<uint32_t> out;
+  out.push_back(static_cast<uint32_t>(all.size()));
+  for (GlobalValue *gv : all) {
+    std::vector<const GlobalValue *> refs, joins;
+    SmallPtrSet<const Constant *, 32> seen;
+    uint64_t size = 0;
+    if (auto *f = dyn_cast<Function>(gv)) {
+      for (const BasicBlock &bb : *f)
+        for (const Instruction &inst : bb) {
+          ++size;
+          for (const Use &op : inst.operands())
+            if (auto *c = dyn_cast<Constant>(op.get()))
+              constant_refs(c, seen, refs, joins);
+        }
+      if (f->hasPersonalityFn())
+        constant_refs(f->getPersonalityFn(), seen, refs, joins);
+    } else if (auto *v = dyn_cast<GlobalVariable>(gv)) {
+      if (v->hasInitializer())
+        constant_refs(v->getInitializer(), seen, refs, joins);
+    } else if (auto *a = dyn_cast<GlobalAlias>(gv)) {
+      if (const GlobalObject *base = a->getAliaseeObject())
+        joins.push_back(base);
+      constant_refs(a->getAliasee(), seen, refs, joins);
+    } else if (auto *i = dyn_cast<GlobalIFunc>(gv)) {
+      if (const Function *resolver = i->getResolverFunction())
+        joins.push_back(resolver);
+    }
+    uint32_t flags = 0;
+    if (!gv->isDeclaration())
+      flags |= NODE_DEFINED;
+    if (gv->hasLocalLinkage())
+      flags |= NODE_LOCAL;
+    if (gv->hasAppendingLinkage())
+      flags |= NODE_APPENDING;
+    // A local constant whose address nobody compares can be copied into
+    // every part that uses it instead of being promoted.
+    if (auto *v = dyn_cast<GlobalVariable>(gv))
+      if (v->hasLocalLinkage() && v->isConstant() && v->hasGlobalUnnamedAddr() &&
+          v->hasInitializer() && !v->hasComdat() && !v->hasSection() &&
+          !v->isThreadLocal())
+        flags |= NODE_DUPLICABLE;
+    uint32_t comdat = 0;
+    if (const Comdat *c = gv->getComdat())
+      comdat = comdats.try_emplace(c, comdats.size() + 1).first->second;
+    std::vector<uint32_t> ref_numbers, join_numbers;
+    for (const GlobalValue *r : refs) {
+      auto it = number.find(r);
+      if (it != number.end())
+        ref_numbers.push_back(it->second);
+    }
+    for (const GlobalValue *j : joins) {
+      auto it = number.find(j);
+      if (it != number.end())
+        join_numbers.push_back(it->second);
+    }
+    out.push_back(flags);
+    out.push_back(static_cast<uint32_t>(size));
+    out.push_back(static_cast<uint32_t>(size >> 32));
+    out.push_back(comdat);
+    out.push_back(static_cast<uint32_t>(ref_numbers.size()));
+    out.push_back(static_cast<uint32_t>(join_numbers.size()));
+    out.insert(out.end(), ref_numbers.begin(), ref_numbers.end());
+    out.insert(out.end(), join_numbers.begin(), join_numbers.end());
+  }
+  uint32_t *buf = static_cast<uint32_t *>(std::malloc(out.size() * sizeof(uint32_t)));
+  if (!buf) {
+    *words = 0;
+    return nullptr;
+  }
+  std::memcpy(buf, out.data(), out.size() * sizeof(uint32_t));
+  *words = out.size();
+  return buf;
+}
+
+void dtlto_free(void *p) { std::free(p); }
+
+// Before the module is written for its parts: what another part refers to
+// must be visible to it. Locals get a name unique to this module (`suffix`
+// carries the module hash) and hidden external linkage; linkonce
+// definitions become weak, so the part that owns them keeps them even
+// where nothing in the part uses them.
+void dtlto_split_prepare(LLVMModuleRef module, const uint8_t *across, size_t count,
+                         const char *suffix) {
+  Module &m = *unwrap(module);
+  std::vector<GlobalValue *> all = numbered_globals(m);
+  for (size_t i = 0; i < all.size() && i < count; ++i) {
+    if (!across[i])
+      continue;
+    GlobalValue *gv = all[i];
+    if (gv->hasLocalLinkage()) {
+      std::string base = gv->hasName() ? gv->getName().str()
+                                       : "__dtlto_split_anon." + std::to_string(i);
+      gv->setName(base + suffix);
+      gv->setLinkage(GlobalValue::ExternalLinkage);
+      gv->setVisibility(GlobalValue::HiddenVisibility);
+      gv->setDSOLocal(true);
+    } else if (gv->hasLinkOnceODRLinkage()) {
+      gv->setLinkage(GlobalValue::WeakODRLinkage);
+    } else if (gv->hasLinkOnceLinkage()) {
+      gv->setLinkage(GlobalValue::WeakAnyLinkage);
+    }
+  }
+}
+
+// The global an entry of an appending array (llvm.used, llvm.global_ctors)
+// is about: the first global value it refers to.
+static const GlobalValue *entry_subject(const Constant *c) {
+  SmallPtrSet<const Constant *, 8> seen;
+  std::vector<const GlobalValue *> refs, joins;
+  constant_refs(c, seen, refs, joins);
+  return refs.empty() ? nullptr : refs.front();
+}
+
+// One part of a split module: the definitions `owner` gives to other parts
+// become declarations; appending arrays keep the entries of this part's
+// definitions (entries about no definition stay in part 0), and
+// module-level asm stays in part 0. `owner[i]` is the part of global i,
+// UINT32_MAX for declarations, appending arrays and constants every part
+// copies. Returns 0, or 1 with `error` when the module's globals do not
+// number as the partition was made.
+int dtlto_split_keep_part(LLVMModuleRef module, const uint32_t *owner, size_t count,
+                          uint32_t part, char **error) {
+  Module &m = *unwrap(module);
+  std::vector<GlobalValue *> all = numbered_globals(m);
+  if (all.size() != count) {
+    *error = dup_message("the module has " + std::to_string(all.size()) +
+                         " globals, the partition " + std::to_string(count));
+    return 1;
+  }
+  DenseMap<const GlobalValue *, uint32_t> owner_of;
+  for (size_t i = 0; i < count; ++i)
+    owner_of[all[i]] = owner[i];
+  for (GlobalValue *gv : all) {
+    auto *array = dyn_cast<GlobalVariable>(gv);
+    if (!array || !array->hasAppendingLinkage() || !array->hasInitializer())
+      continue;
+    auto *init = dyn_cast<ConstantArray>(array->getInitializer());
+    if (!init)
+      continue;
+    std::vector<Constant *> kept;
+    for (const Use &op : init->operands()) {
+      auto *entry = cast<Constant>(op.get());
+      const GlobalValue *subject = entry_subject(entry);
+      uint32_t home = 0;
+      if (subject) {
+        auto it = owner_of.find(subject);
+        if (it != owner_of.end() && it->second != UINT32_MAX)
+          home = it->second;
+      }
+      if (home == part)
+        kept.push_back(entry);
+    }
+    if (kept.size() == init->getNumOperands())
+      continue;
+    ArrayType *type = ArrayType::get(init->getType()->getElementType(), kept.size());
+    auto *replacement = new GlobalVariable(
+        m, type, array->isConstant(), array->getLinkage(),
+        ConstantArray::get(type, kept), "", array, array->getThreadLocalMode(),
+        array->getAddressSpace());
+    replacement->copyAttributesFrom(array);
+    replacement->takeName(array);
+    array->eraseFromParent();
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (owner[i] == UINT32_MAX || owner[i] == part)
+      continue;
+    GlobalValue *gv = all[i];
+    if (gv->isDeclaration())
+      continue;
+    if (auto *f = dyn_cast<Function>(gv)) {
+      f->deleteBody();
+      f->clearMetadata();
+      f->setComdat(nullptr);
+    } else if (auto *v = dyn_cast<GlobalVariable>(gv)) {
+      v->setInitializer(nullptr);
+      v->setLinkage(GlobalValue::ExternalLinkage);
+      v->clearMetadata();
+      v->setComdat(nullptr);
+    } else if (auto *a = dyn_cast<GlobalAlias>(gv)) {
+      GlobalValue *decl;
+      if (a->getValueType()->isFunctionTy())
+        decl = Function::Create(cast<FunctionType>(a->getValueType()),
+                                GlobalValue::ExternalLinkage, a->getAddressSpace(),
+                                "", &m);
+      else
+        decl = new GlobalVariable(m, a->getValueType(), false,
+                                  GlobalValue::ExternalLinkage, nullptr, "", nullptr,
+                                  a->getThreadLocalMode(), a->getAddressSpace());
+      decl->setVisibility(a->getVisibility());
+      decl->setDSOLocal(a->isDSOLocal());
+      decl->takeName(a);
+      a->replaceAllUsesWith(decl);
+      a->eraseFromParent();
+    } else if (auto *ifunc = dyn_cast<GlobalIFunc>(gv)) {
+      auto *decl = Function::Create(cast<FunctionType>(ifunc->getValueType()),
+                                    GlobalValue::ExternalLinkage,
+                                    ifunc->getAddressSpace(), "", &m);
+      decl->setVisibility(ifunc->getVisibility());
+      decl->takeName(ifunc);
+      ifunc->replaceAllUsesWith(decl);
+      ifunc->eraseFromParent();
+    }
+  }
+  if (part != 0)
+    m.setModuleInlineAsm("");
+  if (Error e = m.materializeAll()) {
+    *error = dup_message(toString(std::move(e)));
+    return 1;
+  }
+  return 0;
+}
+
+// The two halves of LLVM's ThinLTO backend pipeline
+// (PassBuilder::buildThinLTODefaultPipeline without an import summary):
+// phase 1 the module simplification pipeline (inlining among it), phase 2
+// the module optimization pipeline and annotation remarks. A split module
+// runs phase 1 whole and phase 2 per part. Pass builder set up as
+// LLVMRunPasses sets it up, vectorizers as lld's LTO sets them.
+int dtlto_run_thinlto_phase(LLVMModuleRef module, LLVMTargetMachineRef tm, int level,
+                            int phase, int vectorize, char **error) {
+  OptimizationLevel ol;
+  switch (level) {
+  case 1: ol = OptimizationLevel::O1; break;
+  case 2: ol = OptimizationLevel::O2; break;
+  case 3: ol = OptimizationLevel::O3; break;
+  case 's': ol = OptimizationLevel::Os; break;
+  case 'z': ol = OptimizationLevel::Oz; break;
+  default:
+    *error = dup_message("the split pipeline needs -O1 or above");
+    return 1;
+  }
+  PipelineTuningOptions pto;
+  pto.LoopVectorization = vectorize != 0;
+  pto.SLPVectorization = vectorize != 0;
+  PassInstrumentationCallbacks pic;
+  PassBuilder pb(reinterpret_cast<TargetMachine *>(tm), pto, std::nullopt, &pic);
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  pb.registerLoopAnalyses(lam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerModuleAnalyses(mam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  Module &m = *unwrap(module);
+  StandardInstrumentations si(m.getContext(), false, false);
+  si.registerCallbacks(pic, &mam);
+  ModulePassManager mpm;
+  if (phase == 1) {
+    mpm.addPass(pb.buildModuleSimplificationPipeline(ol, ThinOrFullLTOPhase::ThinLTOPostLink));
+  } else {
+    mpm.addPass(pb.buildModuleOptimizationPipeline(ol, ThinOrFullLTOPhase::ThinLTOPostLink));
+    mpm.addPass(createModuleToFunctionPassAdaptor(AnnotationRemarksPass()));
+  }
+  mpm.run(m, mam);
+  return 0;
 }
 
 } // extern "C"

@@ -22,7 +22,8 @@ use thiserror::Error;
 
 use crate::context::Context;
 use crate::module::{import_globals, Global, Module};
-use crate::passes;
+use crate::passes::{self, Phase};
+use crate::split::SplitModule;
 use crate::target::{MachineSpec, RelocModel, TargetMachine};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -56,6 +57,19 @@ impl OptLevel {
             OptLevel::O1 => 1,
             OptLevel::O2 | OptLevel::Os | OptLevel::Oz => 2,
             OptLevel::O3 => 3,
+        }
+    }
+
+    /// The level the split pipeline's halves take (`None` at -O0, which
+    /// has no simplification pipeline).
+    pub(crate) fn phase_level(self) -> Option<u8> {
+        match self {
+            OptLevel::O0 => None,
+            OptLevel::O1 => Some(1),
+            OptLevel::O2 => Some(2),
+            OptLevel::O3 => Some(3),
+            OptLevel::Os => Some(b's'),
+            OptLevel::Oz => Some(b'z'),
         }
     }
 
@@ -163,13 +177,82 @@ fn default_cpu(triple: &str) -> &'static str {
     }
 }
 
-/// Runs one backend and returns the object file's bytes.
+/// What a backend produced: one object, or a module split into parts that
+/// are emitted separately (on other threads or cores).
+pub enum Backend {
+    Object(Vec<u8>),
+    Split(SplitModule),
+}
+
+/// Runs one backend to the end: the object, or each part's object in
+/// order (parts one after another; see [`SplitModule::emit_all`]).
 pub fn run_backend(
     plan: &BackendPlan,
     module_bytes: &[u8],
     imports: &[ImportedModule<'_>],
     options: &BackendOptions,
-) -> Result<Vec<u8>, BackendError> {
+) -> Result<Vec<Vec<u8>>, BackendError> {
+    match start_backend(plan, module_bytes, imports, options)? {
+        Backend::Object(object) => Ok(vec![object]),
+        Backend::Split(split) => split.emit_all(options, 1),
+    }
+}
+
+/// The target machine for a module's code.
+pub(crate) fn machine(
+    name: &str,
+    triple: &str,
+    options: &BackendOptions,
+) -> Result<TargetMachine, BackendError> {
+    let cpu = options
+        .cpu
+        .clone()
+        .unwrap_or_else(|| default_cpu(triple).to_string());
+    TargetMachine::new(&MachineSpec {
+        triple,
+        cpu: &cpu,
+        features: &options.features,
+        codegen_level: options.opt_level.level(),
+        reloc: options.reloc,
+        function_sections: options.function_sections,
+        data_sections: options.data_sections,
+    })
+    .map_err(|detail| BackendError::Target {
+        module: name.to_string(),
+        detail,
+    })
+}
+
+/// Writes the module's IR as `<prefix>.<stage>.bc` under `--save-temps`.
+pub(crate) fn save_stage(
+    module: &Module<'_>,
+    name: &str,
+    options: &BackendOptions,
+    stage: &str,
+) -> Result<(), BackendError> {
+    match &options.save_temps {
+        Some(prefix) => {
+            let path = std::path::PathBuf::from(format!("{}.{stage}.bc", prefix.display()));
+            module
+                .write_bitcode(&path)
+                .map_err(|detail| BackendError::Codegen {
+                    module: name.to_string(),
+                    detail,
+                })
+        }
+        None => Ok(()),
+    }
+}
+
+/// Runs one backend up to its object, or, for a plan with several parts,
+/// up to the split: import, the plan, the simplification half of the
+/// pipeline on the whole module, the partition.
+pub fn start_backend(
+    plan: &BackendPlan,
+    module_bytes: &[u8],
+    imports: &[ImportedModule<'_>],
+    options: &BackendOptions,
+) -> Result<Backend, BackendError> {
     let name = plan.module.clone();
     let ctx = Context::new();
     let module =
@@ -189,40 +272,9 @@ pub fn run_backend(
         )));
     }
     let triple = module.triple();
-    let cpu = options
-        .cpu
-        .clone()
-        .unwrap_or_else(|| default_cpu(&triple).to_string());
-    let tm = TargetMachine::new(&MachineSpec {
-        triple: &triple,
-        cpu: &cpu,
-        features: &options.features,
-        codegen_level: options.opt_level.level(),
-        reloc: options.reloc,
-        function_sections: options.function_sections,
-        data_sections: options.data_sections,
-    })
-    .map_err(|detail| BackendError::Target {
-        module: name.clone(),
-        detail,
-    })?;
-
-    let save = |stage: &str| -> Result<(), BackendError> {
-        match &options.save_temps {
-            Some(prefix) => {
-                let path = std::path::PathBuf::from(format!("{}.{stage}.bc", prefix.display()));
-                module
-                    .write_bitcode(&path)
-                    .map_err(|detail| BackendError::Codegen {
-                        module: name.clone(),
-                        detail,
-                    })
-            }
-            None => Ok(()),
-        }
-    };
+    let tm = machine(&name, &triple, options)?;
     apply_own_plan(&module, &plan.globals).map_err(mismatch)?;
-    save("1.promote")?;
+    save_stage(&module, &name, options, "1.promote")?;
     for source in &plan.imports {
         import_from(&ctx, &module, &name, source, imports)?;
     }
@@ -233,24 +285,43 @@ pub fn run_backend(
         clear_dso_local_on_declarations(&module);
     }
 
-    save("3.import")?;
+    save_stage(&module, &name, options, "3.import")?;
     if options.verify {
         module.verify().map_err(|detail| BackendError::Verify {
             module: name.clone(),
             detail,
         })?;
     }
-    passes::run(
-        &module,
-        &tm,
-        options.opt_level.pipeline(),
-        options.opt_level.level() > 1,
-    )
-    .map_err(|detail| BackendError::Optimize {
+    let optimize_failed = |detail: String| BackendError::Optimize {
         module: name.clone(),
         detail,
-    })?;
-    save("4.opt")?;
+    };
+    let vectorize = options.opt_level.level() > 1;
+    if plan.parts > 1 {
+        match options.opt_level.phase_level() {
+            Some(level) => passes::run_phase(&module, &tm, level, Phase::Simplify, vectorize)
+                .map_err(optimize_failed)?,
+            // -O0 has no simplification; its whole pipeline runs here.
+            None => passes::run(&module, &tm, options.opt_level.pipeline(), false)
+                .map_err(optimize_failed)?,
+        }
+        save_stage(&module, &name, options, "4.simplify")?;
+        let split =
+            SplitModule::new(&module, plan, &triple).map_err(|detail| BackendError::Optimize {
+                module: name.clone(),
+                detail,
+            })?;
+        let errors = ctx.take_errors();
+        if !errors.is_empty() {
+            return Err(BackendError::Optimize {
+                module: name,
+                detail: errors.join("; "),
+            });
+        }
+        return Ok(Backend::Split(split));
+    }
+    passes::run(&module, &tm, options.opt_level.pipeline(), vectorize).map_err(optimize_failed)?;
+    save_stage(&module, &name, options, "4.opt")?;
     let object = tm
         .emit_object(&module)
         .map_err(|detail| BackendError::Codegen {
@@ -264,7 +335,7 @@ pub fn run_backend(
             detail: errors.join("; "),
         });
     }
-    Ok(object)
+    Ok(Backend::Object(object))
 }
 
 /// Step 1: the thin link's decisions about the module's own globals.
@@ -396,7 +467,7 @@ fn import_from(
     Ok(())
 }
 
-fn clear_dso_local_on_declarations(module: &Module<'_>) {
+pub(crate) fn clear_dso_local_on_declarations(module: &Module<'_>) {
     for gv in module.globals() {
         let linkage = gv.linkage();
         let declaration_for_linker = gv.is_declaration() || linkage == Linkage::AvailableExternally;

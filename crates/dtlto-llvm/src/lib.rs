@@ -14,9 +14,13 @@ mod context;
 mod module;
 mod passes;
 mod shim;
+mod split;
 mod target;
 
-pub use backend::{run_backend, BackendError, BackendOptions, ImportedModule, OptLevel};
+pub use backend::{
+    run_backend, start_backend, Backend, BackendError, BackendOptions, ImportedModule, OptLevel,
+};
+pub use split::SplitModule;
 pub use target::RelocModel;
 
 /// Bumped whenever a change here can change the objects built from the

@@ -166,6 +166,64 @@ impl<'c> Module<'c> {
         Ok(())
     }
 
+    /// The module as bitcode in memory (a split module's parts each read it).
+    pub fn bitcode(&self) -> Vec<u8> {
+        // SAFETY: the module is live; the buffer is copied out and freed.
+        unsafe {
+            let buf = llvm_sys::bit_writer::LLVMWriteBitcodeToMemoryBuffer(self.raw);
+            let bytes = std::slice::from_raw_parts(
+                llvm_sys::core::LLVMGetBufferStart(buf) as *const u8,
+                llvm_sys::core::LLVMGetBufferSize(buf),
+            )
+            .to_vec();
+            LLVMDisposeMemoryBuffer(buf);
+            bytes
+        }
+    }
+
+    /// The reference graph of the module's globals, numbered as
+    /// `shim/dtlto_shim.cpp` numbers them (variables, functions, aliases,
+    /// ifuncs), for the partitioner.
+    pub fn split_graph(&self) -> Vec<dtlto_core::split::Node> {
+        let mut words = 0usize;
+        // SAFETY: the module is live; the shim returns a malloc'ed array of
+        // `words` u32s (or null), copied here and freed with dtlto_free.
+        let raw = unsafe {
+            let p = shim::dtlto_split_graph(self.raw, &mut words);
+            if p.is_null() {
+                return Vec::new();
+            }
+            let v = std::slice::from_raw_parts(p, words).to_vec();
+            shim::dtlto_free(p.cast());
+            v
+        };
+        decode_graph(&raw)
+    }
+
+    /// Promotes what another part refers to (`across`, per global number).
+    pub fn split_prepare(&self, across: &[bool], suffix: &str) -> Result<(), String> {
+        let flags: Vec<u8> = across.iter().map(|&a| a as u8).collect();
+        let c = CString::new(suffix).map_err(|_| "suffix contains NUL".to_string())?;
+        // SAFETY: the module is live; flags and suffix outlive the call.
+        unsafe { shim::dtlto_split_prepare(self.raw, flags.as_ptr(), flags.len(), c.as_ptr()) };
+        Ok(())
+    }
+
+    /// Keeps only `part`'s definitions (see `dtlto_split_keep_part`) and
+    /// reads every remaining body.
+    pub fn split_keep_part(&self, owner: &[u32], part: u32) -> Result<(), String> {
+        let mut err = std::ptr::null_mut();
+        // SAFETY: the module is live; `owner` outlives the call; an error
+        // message is freed by take_message.
+        let status = unsafe {
+            shim::dtlto_split_keep_part(self.raw, owner.as_ptr(), owner.len(), part, &mut err)
+        };
+        if status != 0 {
+            return Err(take_message(err));
+        }
+        Ok(())
+    }
+
     /// 0 unless the module was compiled as position-independent executable code.
     pub fn pie_level(&self) -> i32 {
         // SAFETY: the module is live.
@@ -399,4 +457,39 @@ pub(crate) fn import_globals(
         return Err(take_message(err));
     }
     Ok(())
+}
+
+/// Reads the shim's graph words: the count, then per global its flags,
+/// size (low, high), comdat + 1, reference and join counts, references,
+/// joins. A short or inconsistent array yields the globals read so far.
+fn decode_graph(words: &[u32]) -> Vec<dtlto_core::split::Node> {
+    const DEFINED: u32 = 1;
+    const LOCAL: u32 = 2;
+    const APPENDING: u32 = 4;
+    const DUPLICABLE: u32 = 8;
+    let Some((&count, mut rest)) = words.split_first() else {
+        return Vec::new();
+    };
+    let mut nodes = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let [flags, lo, hi, comdat, nrefs, njoins, ..] = rest[..] else {
+            break;
+        };
+        let (nrefs, njoins) = (nrefs as usize, njoins as usize);
+        let Some(lists) = rest.get(6..6 + nrefs + njoins) else {
+            break;
+        };
+        nodes.push(dtlto_core::split::Node {
+            size: (hi as u64) << 32 | lo as u64,
+            defined: flags & DEFINED != 0,
+            local: flags & LOCAL != 0,
+            appending: flags & APPENDING != 0,
+            duplicable: flags & DUPLICABLE != 0,
+            comdat: (comdat != 0).then(|| comdat - 1),
+            refs: lists[..nrefs].to_vec(),
+            joins: lists[nrefs..].to_vec(),
+        });
+        rest = &rest[6 + nrefs + njoins..];
+    }
+    nodes
 }

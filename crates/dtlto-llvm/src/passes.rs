@@ -41,3 +41,44 @@ pub(crate) fn run(
     }
     Ok(())
 }
+
+/// The half of the ThinLTO pipeline a split module runs whole, and the
+/// half each part runs (see `dtlto_run_thinlto_phase`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Simplify,
+    Optimize,
+}
+
+/// Runs one phase of `thinlto<level>`; `level` is `1`, `2`, `3`, `s` or `z`.
+pub(crate) fn run_phase(
+    module: &Module<'_>,
+    tm: &TargetMachine,
+    level: u8,
+    phase: Phase,
+    vectorize: bool,
+) -> Result<(), String> {
+    let mut err = std::ptr::null_mut();
+    let phase = match phase {
+        Phase::Simplify => 1,
+        Phase::Optimize => 2,
+    };
+    // SAFETY: module and machine are live; an error message is malloc'ed
+    // by the shim and freed here.
+    unsafe {
+        let status = crate::shim::dtlto_run_thinlto_phase(
+            module.raw(),
+            tm.raw(),
+            level as i32,
+            phase,
+            vectorize as i32,
+            &mut err,
+        );
+        if status != 0 {
+            let text = CStr::from_ptr(err).to_string_lossy().into_owned();
+            llvm_sys::core::LLVMDisposeMessage(err);
+            return Err(text);
+        }
+    }
+    Ok(())
+}

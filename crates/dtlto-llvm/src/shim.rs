@@ -23,6 +23,29 @@ extern "C" {
     pub fn dtlto_convert_to_declaration(global: LLVMValueRef) -> i32;
     pub fn dtlto_set_dso_local(global: LLVMValueRef, dso_local: i32);
     pub fn dtlto_pie_level(module: LLVMModuleRef) -> i32;
+    pub fn dtlto_split_graph(module: LLVMModuleRef, words: *mut usize) -> *mut u32;
+    pub fn dtlto_free(p: *mut std::ffi::c_void);
+    pub fn dtlto_split_prepare(
+        module: LLVMModuleRef,
+        across: *const u8,
+        count: usize,
+        suffix: *const c_char,
+    );
+    pub fn dtlto_split_keep_part(
+        module: LLVMModuleRef,
+        owner: *const u32,
+        count: usize,
+        part: u32,
+        error: *mut *mut c_char,
+    ) -> i32;
+    pub fn dtlto_run_thinlto_phase(
+        module: LLVMModuleRef,
+        tm: LLVMTargetMachineRef,
+        level: i32,
+        phase: i32,
+        vectorize: i32,
+        error: *mut *mut c_char,
+    ) -> i32;
     pub fn dtlto_cpu_is_valid(tm: LLVMTargetMachineRef, cpu: *const c_char) -> i32;
     pub fn dtlto_init_target_options(
         tm: LLVMTargetMachineRef,

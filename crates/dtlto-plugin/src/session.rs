@@ -365,7 +365,8 @@ impl Session {
             );
         }
         self.write_trace(&trace)?;
-        let objects = built.objects;
+        // Modules in order, a split module's parts in part order.
+        let objects = built.objects.into_iter().flatten().collect();
         self.kept_dirs.push(temps);
         self.kept_files.extend(built.delegated);
         // The linker process ends soon after; tearing the index down
