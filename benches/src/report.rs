@@ -20,6 +20,8 @@ pub const DTLTO_THIN: &str = "dtlto-thin-link";
 pub const LLD_DTLTO: &str = "lld-dtlto";
 /// `dtlto link --distributor=dtlto --distributor-arg=distribute`.
 pub const DTLTO_DELEGATED: &str = "dtlto-delegated";
+/// `dtlto link --no-split` (`--split`).
+pub const DTLTO_NO_SPLIT: &str = "dtlto-no-split";
 /// `dtlto link` with `dtlto distribute --engine=slurm` (`--slurm`).
 pub const DTLTO_SLURM: &str = "dtlto-slurm";
 /// Relinks with a backend cache (`--relink`): per linker, a cold link into
@@ -282,6 +284,38 @@ pub fn markdown(report: &Report) -> String {
                     Some(true) => "yes",
                     Some(false) => "NO",
                     None => "-",
+                }
+            );
+        }
+    }
+    let split: Vec<&ProgramResult> = report
+        .programs
+        .iter()
+        .filter(|p| p.samples.contains_key(DTLTO_NO_SPLIT))
+        .collect();
+    if !split.is_empty() {
+        out.push_str("\nSplitting big modules' backends (default threshold): `dtlto link` against `dtlto link --no-split` and lld, same job count; link wall time and the binaries' run time on the program's workload, medians.\n\n");
+        out.push_str("| program | lld s | dtlto --no-split s | dtlto s | dtlto / --no-split | dtlto / lld | run time dtlto / lld | run time --no-split / lld | checks |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for p in split {
+            let wall = |mode: &str| p.med(mode, |s| s.wall_s);
+            let run = |mode: &str| median(p.run_time_s.get(mode).map(Vec::as_slice).unwrap_or(&[]));
+            let (lld, whole, dtlto) = (wall(LLD), wall(DTLTO_NO_SPLIT), wall(DTLTO));
+            let _ = writeln!(
+                out,
+                "| {} | {lld:.2} | {whole:.2} | {dtlto:.2} | **{:.2}** | **{:.2}** | **{:.3}** | {:.3} | {} |",
+                p.name,
+                dtlto / whole,
+                dtlto / lld,
+                run(DTLTO) / run(LLD),
+                run(DTLTO_NO_SPLIT) / run(LLD),
+                if [LLD, DTLTO, DTLTO_NO_SPLIT]
+                    .iter()
+                    .all(|m| p.check_passed.get(*m).copied().unwrap_or(false))
+                {
+                    "pass"
+                } else {
+                    "FAIL"
                 }
             );
         }

@@ -12,9 +12,9 @@ use dtlto_bench::measure::{measure, measure_job, Sample};
 use dtlto_bench::program::Program;
 use dtlto_bench::report::{
     self, plugin_mode, relink_mode, BackendJob, PluginCheck, ProgramResult, Report, DTLTO,
-    DTLTO_DELEGATED, DTLTO_SLURM, DTLTO_THIN, LLD, LLD_DTLTO, LLD_THIN, PLUGIN_DTLTO,
-    PLUGIN_DTLTO_DIST, PLUGIN_DTLTO_LINK, PLUGIN_KINDS, PLUGIN_LINKERS, PLUGIN_LLVMGOLD,
-    RELINK_STEPS,
+    DTLTO_DELEGATED, DTLTO_NO_SPLIT, DTLTO_SLURM, DTLTO_THIN, LLD, LLD_DTLTO, LLD_THIN,
+    PLUGIN_DTLTO, PLUGIN_DTLTO_DIST, PLUGIN_DTLTO_LINK, PLUGIN_KINDS, PLUGIN_LINKERS,
+    PLUGIN_LLVMGOLD, RELINK_STEPS,
 };
 use dtlto_bench::stages;
 
@@ -65,6 +65,11 @@ struct Args {
     /// The plugin to measure (default: beside the dtlto binary).
     #[arg(long)]
     plugin_path: Option<PathBuf>,
+    /// Also link with `dtlto link --no-split`: what splitting big modules'
+    /// backends gains (and that it costs nothing where it does not split),
+    /// and the run time of that binary.
+    #[arg(long)]
+    split: bool,
     /// Skip the link comparison (with --relink, --plugin: only those).
     #[arg(long)]
     no_compare: bool,
@@ -127,9 +132,11 @@ fn bench_program(
         "lld-dtlto",
         "dtlto-delegated",
         "dtlto-slurm",
+        "dtlto-no-split",
     ] {
         std::fs::create_dir_all(work.join(d))?;
     }
+    let no_split_out = work.join("dtlto-no-split").join(&p.output);
     let lld_out = work.join("lld").join(&p.output);
     let dtlto_out = work.join("dtlto").join(&p.output);
     let lld_dtlto_out = work.join("lld-dtlto").join(&p.output);
@@ -170,6 +177,15 @@ fn bench_program(
                     .args(&p.libs)
                     .arg("-o")
                     .arg(&lld_dtlto_out);
+                c
+            }
+            DTLTO_NO_SPLIT => {
+                let mut c = Command::new(&args.dtlto);
+                c.args(["link", "--no-split", "-j", &jobs.to_string()])
+                    .args(&objects)
+                    .args(&p.libs)
+                    .arg("-o")
+                    .arg(&no_split_out);
                 c
             }
             DTLTO_DELEGATED => {
@@ -253,6 +269,9 @@ fn bench_program(
     if args.slurm {
         modes.push(DTLTO_SLURM);
     }
+    if args.split {
+        modes.push(DTLTO_NO_SPLIT);
+    }
     let mut samples: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
     for rep in 0..args.reps {
         for k in 0..modes.len() {
@@ -289,12 +308,18 @@ fn bench_program(
     if args.slurm {
         result.slurm_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&slurm_out)?);
     }
-    for (which, bin) in [
+    let mut checked = vec![
         (LLD, &lld_out),
         (DTLTO, &dtlto_out),
         (LLD_DTLTO, &lld_dtlto_out),
         (DTLTO_DELEGATED, &delegated_out),
-    ] {
+    ];
+    let mut timed = vec![(LLD, &lld_out), (DTLTO, &dtlto_out)];
+    if args.split {
+        checked.push((DTLTO_NO_SPLIT, &no_split_out));
+        timed.push((DTLTO_NO_SPLIT, &no_split_out));
+    }
+    for (which, bin) in checked {
         result
             .sizes
             .insert(which.into(), std::fs::metadata(bin)?.len());
@@ -313,7 +338,7 @@ fn bench_program(
         }
     }
     for rep in 0..args.reps {
-        for (which, bin) in [(LLD, &lld_out), (DTLTO, &dtlto_out)] {
+        for &(which, bin) in &timed {
             eprint!(
                 "\r\x1b[K{progress} workload rep {}/{} {which}",
                 rep + 1,
@@ -402,6 +427,8 @@ fn backend_jobs(
         .collect();
         let mut dtlto_args: Vec<String> = [
             "backend",
+            // One core, as the clang job it is compared with.
+            "-j1",
             "-O2",
             "--reloc",
             "pic",

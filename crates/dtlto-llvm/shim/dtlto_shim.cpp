@@ -409,6 +409,12 @@ int dtlto_split_keep_part(LLVMModuleRef module, const uint32_t *owner, size_t co
     }
     if (kept.size() == init->getNumOperands())
       continue;
+    if (kept.empty()) {
+      // LLVM's special arrays may not be empty: a part with no entry has
+      // none.
+      array->eraseFromParent();
+      continue;
+    }
     ArrayType *type = ArrayType::get(init->getType()->getElementType(), kept.size());
     auto *replacement = new GlobalVariable(
         m, type, array->isConstant(), array->getLinkage(),
