@@ -198,3 +198,62 @@ fn split_through_the_plugin_matches_dtlto_link() {
     assert!(status.success());
     assert_eq!(run_program(&out, false), EXPECTED);
 }
+
+#[test]
+fn thin_link_plans_split_only_when_asked_and_backend_jobs_write_every_part() {
+    let work = tempfile::tempdir().unwrap();
+    let objects = compiled(work.path());
+    let plan_parts = |module: &str| -> u64 {
+        let text = std::fs::read_to_string(work.path().join(format!("{module}.plan"))).unwrap();
+        let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+        plan["parts"].as_u64().unwrap()
+    };
+    run(dtlto()
+        .current_dir(work.path())
+        .arg("thin-link")
+        .args(&objects)
+        .args(["-o", "prog"]));
+    assert_eq!(
+        plan_parts("one.o"),
+        1,
+        "thin-link split without being asked"
+    );
+    run(dtlto()
+        .current_dir(work.path())
+        .arg("thin-link")
+        .arg(EVERYTHING)
+        .args(&objects)
+        .args(["-o", "prog"]));
+    let mut natives = Vec::new();
+    for module in &objects {
+        let parts = plan_parts(module);
+        assert!(parts > 1, "{module}: {parts} part(s)");
+        let imports: Vec<String> =
+            std::fs::read_to_string(work.path().join(format!("{module}.imports")))
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+        let out = format!("{module}.native.o");
+        run(dtlto()
+            .current_dir(work.path())
+            .args(["backend", "-j2", "--plan"])
+            .arg(format!("{module}.plan"))
+            .args(["-o", &out, module])
+            .args(&imports));
+        natives.push(out.clone());
+        for p in 1..parts {
+            let part = format!("{out}.part{p}.o");
+            assert!(work.path().join(&part).is_file(), "{part} missing");
+            natives.push(part);
+        }
+        assert!(!work.path().join(format!("{out}.part{parts}.o")).exists());
+    }
+    let program = work.path().join("from-jobs");
+    run(Command::new(CLANG)
+        .current_dir(work.path())
+        .args(&natives)
+        .arg("-o")
+        .arg(&program));
+    assert_eq!(run_program(&program, false), EXPECTED);
+}

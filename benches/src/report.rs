@@ -96,6 +96,10 @@ pub struct ProgramResult {
     /// Is the delegated binary byte-identical to the in-process one?
     #[serde(default)]
     pub delegated_identical: Option<bool>,
+    /// `--split`: the binary equals the `--no-split` one (true wherever no
+    /// module is big enough to split).
+    #[serde(default)]
+    pub no_split_identical: Option<bool>,
     /// Is the Slurm-distributed binary byte-identical to the in-process one?
     #[serde(default)]
     pub slurm_identical: Option<bool>,
@@ -295,20 +299,25 @@ pub fn markdown(report: &Report) -> String {
         .collect();
     if !split.is_empty() {
         out.push_str("\nSplitting big modules' backends (default threshold): `dtlto link` against `dtlto link --no-split` and lld, same job count; link wall time and the binaries' run time on the program's workload, medians.\n\n");
-        out.push_str("| program | lld s | dtlto --no-split s | dtlto s | dtlto / --no-split | dtlto / lld | run time dtlto / lld | run time --no-split / lld | checks |\n");
-        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        out.push_str("| program | lld s | dtlto --no-split s | dtlto s | dtlto / --no-split | dtlto / lld | run time dtlto / lld | run time --no-split / lld | binary = --no-split | checks |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for p in split {
             let wall = |mode: &str| p.med(mode, |s| s.wall_s);
             let run = |mode: &str| median(p.run_time_s.get(mode).map(Vec::as_slice).unwrap_or(&[]));
             let (lld, whole, dtlto) = (wall(LLD), wall(DTLTO_NO_SPLIT), wall(DTLTO));
             let _ = writeln!(
                 out,
-                "| {} | {lld:.2} | {whole:.2} | {dtlto:.2} | **{:.2}** | **{:.2}** | **{:.3}** | {:.3} | {} |",
+                "| {} | {lld:.2} | {whole:.2} | {dtlto:.2} | **{:.2}** | **{:.2}** | **{:.3}** | {:.3} | {} | {} |",
                 p.name,
                 dtlto / whole,
                 dtlto / lld,
                 run(DTLTO) / run(LLD),
                 run(DTLTO_NO_SPLIT) / run(LLD),
+                match p.no_split_identical {
+                    Some(true) => "yes (nothing split)",
+                    Some(false) => "no (split)",
+                    None => "-",
+                },
                 if [LLD, DTLTO, DTLTO_NO_SPLIT]
                     .iter()
                     .all(|m| p.check_passed.get(*m).copied().unwrap_or(false))

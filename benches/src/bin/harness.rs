@@ -305,6 +305,10 @@ fn bench_program(
         }
     }
     result.delegated_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&delegated_out)?);
+    if args.split {
+        result.no_split_identical =
+            Some(std::fs::read(&dtlto_out)? == std::fs::read(&no_split_out)?);
+    }
     if args.slurm {
         result.slurm_identical = Some(std::fs::read(&dtlto_out)? == std::fs::read(&slurm_out)?);
     }

@@ -49,8 +49,9 @@ pub struct LinkLine {
     pub time_trace: Option<String>,
     pub prefix_replace: Option<PrefixReplace>,
     pub import: ImportConfig,
-    /// `--no-split`, `--split-threshold=N`: splitting big modules' backends.
-    pub split: SplitConfig,
+    /// `--no-split`, `--split-threshold=N` when given: splitting big
+    /// modules' backends (see [`LinkLine::split_config`]).
+    pub split: Option<SplitConfig>,
     /// `--cache-dir=DIR`: reuse backend objects across links.
     pub cache_dir: Option<String>,
     pub cache_policy: CachePolicy,
@@ -58,6 +59,13 @@ pub struct LinkLine {
     pub distribution: Option<Distribution>,
     /// Arguments for the compiler driver, in order (inputs, -l, -L, -Wl, ...).
     pub driver_args: Vec<String>,
+}
+
+impl LinkLine {
+    /// The splitting in force: as given, else dtlto's default.
+    pub fn split_config(&self) -> SplitConfig {
+        self.split.unwrap_or_default()
+    }
 }
 
 fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str> {
@@ -94,7 +102,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "-v" | "--verbose" => line.verbose = true,
             "--time-trace" => line.time_trace = Some(value(args, &mut i, a)?.to_string()),
             "--no-import" => line.import.disabled = true,
-            "--no-split" => line.split.threshold = None,
+            "--no-split" => line.split = Some(SplitConfig { threshold: None }),
             "--disable-verify" | "-disable-verify" => line.disable_verify = true,
             "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
@@ -131,7 +139,9 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                 {
                     line.cache_policy = CachePolicy::parse(v)?;
                 } else if let Some(v) = a.strip_prefix("--split-threshold=") {
-                    line.split.threshold = Some(number("--split-threshold", v)?);
+                    line.split = Some(SplitConfig {
+                        threshold: Some(number("--split-threshold", v)?),
+                    });
                 } else if let Some(v) = a.strip_prefix("--time-trace=") {
                     line.time_trace = Some(v.to_string());
                 } else if let Some(v) = a.strip_prefix("--prefix-replace=") {
@@ -223,6 +233,20 @@ mod tests {
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn split_options() {
+        let l = parse(&args("a.o")).unwrap();
+        assert_eq!(l.split, None);
+        assert_eq!(l.split_config(), SplitConfig::default());
+        let l = parse(&args("--split-threshold=5000 a.o")).unwrap();
+        assert_eq!(l.split_config().threshold, Some(5000));
+        assert_eq!(l.driver_args, args("a.o"));
+        let l = parse(&args("--no-split a.o")).unwrap();
+        assert_eq!(l.split_config().threshold, None);
+        let e = parse(&args("--split-threshold=big a.o")).unwrap_err();
+        assert!(e.to_string().contains("--split-threshold"), "{e}");
     }
 
     #[test]

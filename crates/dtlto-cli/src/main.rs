@@ -13,6 +13,7 @@ use dtlto_cli::{
 };
 
 use anyhow::Result;
+use dtlto_core::split::SplitConfig;
 use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -35,6 +36,10 @@ They go to clang-22 unchanged, except dtlto's own options:
   --import-critical-multiplier=X (100)     --import-cold-multiplier=X (0)
   --import-hot-evolution-factor=X (1.0)    --import-cutoff=N (-1, no limit)
   --force-import-all, --import-declaration, --no-import
+  --split-threshold=N        split a module estimated above N instructions after
+                             import (default 100000; thin-link: no split unless
+                             given) into ceil(size/N) parts built on separate cores
+  --no-split                 never split a module's backend
   --disable-verify           skip LLVM's verifier in in-process backends (lld's
                              option; delegated jobs skip it, as clang's do)
   -v                         print stage times and commands
@@ -191,7 +196,9 @@ enum Command {
     BackendWorker,
     /// Thin link only: write <module>.imports (lld's format) and <module>.plan
     /// for every bitcode input, like `ld.lld --thinlto-index-only
-    /// --thinlto-emit-imports-files`.
+    /// --thinlto-emit-imports-files`. Plans are not split unless
+    /// --split-threshold is given (`dtlto backend` then writes a part
+    /// object beside its output for each part).
     #[command(after_help = LINK_LINE_HELP)]
     ThinLink {
         #[command(flatten)]
@@ -328,7 +335,11 @@ fn run(cli: Cli) -> Result<()> {
             }
         }),
         Command::ThinLink { line } => {
-            let line = link_line::parse(&line.args)?;
+            let mut line = link_line::parse(&line.args)?;
+            // Whoever runs the backends of a thin-link also makes the final
+            // link, expecting one object per module: splitting (more objects
+            // per plan) is theirs to ask for.
+            line.split.get_or_insert(SplitConfig { threshold: None });
             thin_link_cmd::thin_link(&line)
         }
         Command::Summary {

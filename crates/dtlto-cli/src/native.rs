@@ -56,6 +56,14 @@ pub struct Built {
 }
 
 pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
+    if req.verbose {
+        for plan in req.plans.iter().filter(|p| p.parts > 1) {
+            eprintln!(
+                "dtlto: split: {} (about {} instructions) into {} parts",
+                plan.module, plan.cost, plan.parts
+            );
+        }
+    }
     let cache = match req.cache_dir {
         Some(dir) => Some(Cache::open(Path::new(dir))?),
         None => None,

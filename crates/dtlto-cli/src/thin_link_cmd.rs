@@ -86,7 +86,7 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
     let config = ThinLinkConfig {
         import: line.import.clone(),
         opt_level: line.opt_level.level(),
-        split: line.split,
+        split: line.split_config(),
     };
     let t = Instant::now();
     let link = thinlink::thin_link(resolution, &config)?;

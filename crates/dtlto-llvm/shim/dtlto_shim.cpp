@@ -271,6 +271,10 @@ uint32_t *dtlto_split_graph(LLVMModuleRef module, size_t *words) {
         }
       if (f->hasPersonalityFn())
         constant_refs(f->getPersonalityFn(), seen, refs, joins);
+      if (f->hasPrefixData())
+        constant_refs(f->getPrefixData(), seen, refs, joins);
+      if (f->hasPrologueData())
+        constant_refs(f->getPrologueData(), seen, refs, joins);
     } else if (auto *v = dyn_cast<GlobalVariable>(gv)) {
       if (v->hasInitializer())
         constant_refs(v->getInitializer(), seen, refs, joins);

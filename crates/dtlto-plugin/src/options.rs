@@ -31,7 +31,8 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   thinlto-prefix-replace=OLD;NEW  write index-only outputs under NEW
   import-instr-limit=N, import-cutoff=N, ... LLVM's import knobs
   split-threshold=N | no-split  split a module estimated above N instructions
-                              (default 100000) into parts run on separate cores
+                              (default 100000; no split with thinlto-index-only)
+                              into parts built on separate cores
   backends=threads|processes  run the backends on threads of the linker, or in
                               dtlto worker processes (default: processes under
                               mold, whose allocator slows LLVM; threads otherwise)
@@ -58,7 +59,9 @@ pub struct Options {
     pub emit_imports_files: bool,
     pub prefix_replace: Option<PrefixReplace>,
     pub import: ImportConfig,
-    pub split: SplitConfig,
+    /// `split-threshold=`/`no-split` when given (see
+    /// [`Options::split_config`]).
+    pub split: Option<SplitConfig>,
     pub time_trace: Option<String>,
     pub verbose: bool,
     pub help: bool,
@@ -80,6 +83,16 @@ pub enum BackendPlace {
 }
 
 impl Options {
+    /// The splitting in force: as given; else dtlto's default, except for
+    /// index-only links, whose build system links one object per module.
+    pub fn split_config(&self) -> SplitConfig {
+        match self.split {
+            Some(split) => split,
+            None if self.index_only => SplitConfig { threshold: None },
+            None => SplitConfig::default(),
+        }
+    }
+
     /// Takes one `-plugin-opt=` value.
     pub fn add(&mut self, opt: &str) -> Result<()> {
         let (name, value) = match opt.split_once('=') {
@@ -144,13 +157,13 @@ impl Options {
                 })
             }
             "help" if value.is_none() => self.help = true,
-            "no-split" if value.is_none() => self.split.threshold = None,
+            "no-split" if value.is_none() => self.split = Some(SplitConfig { threshold: None }),
             "split-threshold" => {
                 let v = need("N")?;
                 let n = v.parse().map_err(|_| {
                     anyhow::anyhow!("-plugin-opt=split-threshold takes a number, got `{v}`")
                 })?;
-                self.split.threshold = Some(n);
+                self.split = Some(SplitConfig { threshold: Some(n) });
             }
             "force-import-all" if value.is_none() => self.import.force_import_all = true,
             "import-declaration" if value.is_none() => self.import.import_declaration = true,
@@ -223,6 +236,17 @@ mod tests {
         }
         o.finish()?;
         Ok(o)
+    }
+
+    #[test]
+    fn splitting_is_on_by_default_except_for_index_only_links() {
+        assert_eq!(parse(&[]).unwrap().split_config(), SplitConfig::default());
+        let index_only = parse(&["thinlto-index-only"]).unwrap();
+        assert_eq!(index_only.split_config().threshold, None);
+        let asked = parse(&["thinlto-index-only", "split-threshold=5000"]).unwrap();
+        assert_eq!(asked.split_config().threshold, Some(5000));
+        assert_eq!(parse(&["no-split"]).unwrap().split_config().threshold, None);
+        assert!(parse(&["split-threshold=many"]).is_err());
     }
 
     #[test]

@@ -258,7 +258,7 @@ impl Session {
         let config = ThinLinkConfig {
             import: self.options.import.clone(),
             opt_level: self.options.opt_level.level(),
-            split: self.options.split,
+            split: self.options.split_config(),
         };
         let t = Instant::now();
         let link = thinlink::thin_link(
