@@ -257,3 +257,57 @@ fn thin_link_plans_split_only_when_asked_and_backend_jobs_write_every_part() {
         .arg(&program));
     assert_eq!(run_program(&program, false), EXPECTED);
 }
+
+#[test]
+fn split_cxx_templates_vtables_exceptions_and_constructors_run_like_lld() {
+    // Comdats (templates, inline functions, vtables, typeinfo), exception
+    // tables and personality, and constructors of every module, with every
+    // module split as far as dtlto goes.
+    let program = Program::load(repo_root().join("tests/programs/cxx-features"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    let libs = program.link_libs();
+    let libs: Vec<&str> = libs.iter().map(String::as_str).collect();
+    let expected = run_program(&lld_link(work.path(), &objects, &libs, "lld"), false);
+    assert!(expected.contains("caught:") && expected.contains("constructors ran: 2"));
+    for opt in ["-O2", "-O0"] {
+        let mut extra = vec![EVERYTHING, opt, "--save-temps"];
+        extra.extend(&libs);
+        let out = dtlto_link(work.path(), &objects, &extra, &format!("split{opt}"));
+        assert_eq!(run_program(&out, false), expected, "at {opt}");
+        assert!(!part_objects(&out).is_empty(), "nothing was split at {opt}");
+    }
+}
+
+#[test]
+fn a_split_shared_library_exports_what_it_should() {
+    // PIC code for a shared library: declarations of other parts'
+    // definitions may not be assumed local, promoted names stay hidden.
+    let work = tempfile::tempdir().unwrap();
+    let objects = Program::load(repo_root().join("tests/programs/split-parts"))
+        .compile(work.path(), &["-fPIC"]);
+    let lib = dtlto_link(
+        work.path(),
+        &[objects[0].clone()],
+        &[EVERYTHING, "-shared"],
+        "libone.so",
+    );
+    let exported = run(Command::new("llvm-nm-22")
+        .args(["-D", "--defined-only"])
+        .arg(&lib));
+    let exported = String::from_utf8(exported.stdout).unwrap();
+    for f in ["one_sum", "one_dispatch", "one_power", "one_report"] {
+        assert!(exported.contains(f), "{f} is not exported:\n{exported}");
+    }
+    assert!(!exported.contains(".dtlto.split."), "{exported}");
+    let program = work.path().join("uses-lib");
+    run(Command::new(CLANG)
+        .current_dir(work.path())
+        .args(["-flto=thin", "-fuse-ld=lld"])
+        .arg(&objects[1])
+        .arg(&lib)
+        .arg("-Wl,-rpath,$ORIGIN")
+        .arg("-o")
+        .arg(&program));
+    assert_eq!(run_program(&program, false), EXPECTED);
+}
