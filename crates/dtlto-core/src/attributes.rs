@@ -4,13 +4,11 @@
 //! not visible outside the summaries. Read-only variables can be imported
 //! as constants; write-only ones lose their initializer.
 
-use std::collections::HashSet;
-
-use crate::guid::Guid;
+use crate::guid::GuidSet;
 use crate::index::CombinedIndex;
 
-pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &HashSet<Guid>) {
-    let mut marked_plain: HashSet<Guid> = HashSet::new();
+pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
+    let mut marked_plain = GuidSet::default();
     for g in index.guids() {
         let list = index.summaries_of(g).to_vec();
         for &s in &list {

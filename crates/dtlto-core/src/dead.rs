@@ -3,9 +3,7 @@
 //! preserved symbols and from summaries the compiler marked live stays;
 //! the rest is dead and its definitions are dropped in the backends.
 
-use std::collections::{HashMap, HashSet};
-
-use crate::guid::Guid;
+use crate::guid::{Guid, GuidMap, GuidSet};
 use crate::index::CombinedIndex;
 use crate::summary::{Linkage, SummaryKind};
 
@@ -26,8 +24,8 @@ pub struct DeadError(pub Guid);
 
 pub fn compute_dead_symbols(
     index: &mut CombinedIndex,
-    preserved: &HashSet<Guid>,
-    prevailing: &HashMap<Guid, bool>,
+    preserved: &GuidSet,
+    prevailing: &GuidMap<bool>,
 ) -> Result<(), DeadError> {
     // Nothing preserved means nothing is known: keep everything (LLVM does
     // the same, which keeps tests of partial links meaningful).

@@ -17,6 +17,13 @@ use crate::summary::Linkage;
 #[serde(transparent)]
 pub struct Guid(pub u64);
 
+/// Maps and sets keyed by GUID, with rustc's Fx hash: a GUID is already
+/// an MD5 digest, so SipHash's protection buys nothing and costs most of a
+/// lookup, and the thin link looks GUIDs up millions of times on a big
+/// program.
+pub type GuidMap<V> = rustc_hash::FxHashMap<Guid, V>;
+pub type GuidSet = rustc_hash::FxHashSet<Guid>;
+
 impl fmt::Debug for Guid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)

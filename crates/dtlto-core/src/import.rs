@@ -15,13 +15,13 @@
 //! stores them in `unsigned`, so that the decisions match LLVM's exactly
 //! (100 × 0.7 = 70, 70 × 0.7 = 48).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::guid::Guid;
+use crate::guid::{Guid, GuidMap};
 use crate::index::{CombinedIndex, ModuleId, SummaryId};
 use crate::summary::Hotness;
 
@@ -145,7 +145,7 @@ struct ModuleImporter<'a> {
     /// What this module's imports make other modules export: (exporter,
     /// value, kind), merged into the export lists after every module ran.
     exported: Vec<(ModuleId, Guid, ImportKind)>,
-    thresholds: HashMap<Guid, Threshold>,
+    thresholds: GuidMap<Threshold>,
     failures: Vec<ImportFailure>,
     /// Imports made so far in the whole link (for `-import-cutoff`).
     import_count: i64,
@@ -182,7 +182,7 @@ pub fn compute_imports(
             is_prevailing,
             imports: ImportList::new(),
             exported: Vec::new(),
-            thresholds: HashMap::new(),
+            thresholds: GuidMap::default(),
             failures: Vec::new(),
             import_count,
         };

@@ -2,10 +2,8 @@
 //! ids, and the per-summary state the thin link updates (liveness, linkage
 //! after resolution, read-only/write-only attributes).
 
-use std::collections::HashMap;
-
 use crate::bitcode::BitcodeModule;
-use crate::guid::Guid;
+use crate::guid::{Guid, GuidMap};
 use crate::summary::{GlobalSummary, Linkage, SummaryKind, Visibility};
 
 /// Index of a module in link order.
@@ -38,10 +36,14 @@ pub struct CombinedIndex {
     /// (module, summary index within the module) of every summary.
     pub summaries: Vec<(ModuleId, u32)>,
     pub state: Vec<SummaryState>,
-    /// Summaries of each GUID, in module order: LLVM's summary list.
-    by_guid: HashMap<Guid, Vec<SummaryId>>,
+    /// Summaries of each GUID, in module order (LLVM's summary list): a
+    /// range of `guid_lists`. One array for all, not a vector per GUID:
+    /// on a big program the thin link looks GUIDs up millions of times,
+    /// and every lookup saves a pointer chase.
+    by_guid: GuidMap<(u32, u32)>,
+    guid_lists: Vec<SummaryId>,
     /// Per module: GUID -> its summary there (`DefinedGVSummaries`).
-    defined: Vec<HashMap<Guid, SummaryId>>,
+    defined: Vec<GuidMap<SummaryId>>,
     pub with_dead_stripping: bool,
     pub with_attribute_propagation: bool,
 }
@@ -50,10 +52,11 @@ impl CombinedIndex {
     pub fn new(modules: Vec<BitcodeModule>) -> CombinedIndex {
         let mut summaries = Vec::new();
         let mut state = Vec::new();
-        let mut by_guid: HashMap<Guid, Vec<SummaryId>> = HashMap::new();
+        let mut by_guid: GuidMap<(u32, u32)> = GuidMap::default();
         let mut defined = Vec::with_capacity(modules.len());
         for (m, module) in modules.iter().enumerate() {
-            let mut here = HashMap::with_capacity(module.summaries.len());
+            let mut here =
+                GuidMap::with_capacity_and_hasher(module.summaries.len(), Default::default());
             for (i, s) in module.summaries.iter().enumerate() {
                 let id = SummaryId(summaries.len() as u32);
                 summaries.push((ModuleId(m as u32), i as u32));
@@ -72,16 +75,33 @@ impl CombinedIndex {
                     write_only: wo,
                     promoted: false,
                 });
-                by_guid.entry(s.guid).or_default().push(id);
+                by_guid.entry(s.guid).or_default().1 += 1;
                 here.entry(s.guid).or_insert(id);
             }
             defined.push(here);
+        }
+        // Each GUID's range (its count was gathered above), then the
+        // summaries in module order.
+        let mut next = 0u32;
+        for range in by_guid.values_mut() {
+            let count = range.1;
+            *range = (next, 0);
+            next += count;
+        }
+        let mut guid_lists = vec![SummaryId(0); summaries.len()];
+        for (id, &(m, i)) in summaries.iter().enumerate() {
+            let guid = modules[m.0 as usize].summaries[i as usize].guid;
+            if let Some(range) = by_guid.get_mut(&guid) {
+                guid_lists[(range.0 + range.1) as usize] = SummaryId(id as u32);
+                range.1 += 1;
+            }
         }
         CombinedIndex {
             modules,
             summaries,
             state,
             by_guid,
+            guid_lists,
             defined,
             with_dead_stripping: false,
             with_attribute_propagation: false,
@@ -107,7 +127,10 @@ impl CombinedIndex {
 
     /// The summary list of a GUID (empty if nothing defines it).
     pub fn summaries_of(&self, guid: Guid) -> &[SummaryId] {
-        self.by_guid.get(&guid).map(Vec::as_slice).unwrap_or(&[])
+        match self.by_guid.get(&guid) {
+            Some(&(start, len)) => &self.guid_lists[start as usize..(start + len) as usize],
+            None => &[],
+        }
     }
 
     pub fn has_guid(&self, guid: Guid) -> bool {
@@ -122,7 +145,7 @@ impl CombinedIndex {
     }
 
     /// `DefinedGVSummaries` of a module.
-    pub fn defined_in(&self, module: ModuleId) -> &HashMap<Guid, SummaryId> {
+    pub fn defined_in(&self, module: ModuleId) -> &GuidMap<SummaryId> {
         &self.defined[module.0 as usize]
     }
 

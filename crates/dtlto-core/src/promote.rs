@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use crate::guid::Guid;
+use crate::guid::{Guid, GuidSet};
 use crate::index::{CombinedIndex, ModuleId, SummaryId};
 use crate::summary::{Linkage, SummaryKind, Visibility};
 
@@ -62,7 +62,7 @@ fn elf_visibility(index: &CombinedIndex, list: &[SummaryId]) -> Visibility {
 pub fn resolve_prevailing(
     index: &mut CombinedIndex,
     is_prevailing: &dyn Fn(Guid, ModuleId) -> bool,
-    preserved: &HashSet<Guid>,
+    preserved: &GuidSet,
 ) {
     // Globals an alias points to keep their linkage: an alias cannot point
     // to an available_externally definition.

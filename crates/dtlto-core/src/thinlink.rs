@@ -3,7 +3,7 @@
 //! propagation -> import/export -> internalize/promote -> prevailing
 //! linkages -> one backend plan per module.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::attributes::propagate_attributes;
 use crate::dead::{compute_dead_symbols, DeadError};
-use crate::guid::{guid, Guid};
+use crate::guid::{guid, Guid, GuidMap, GuidSet};
 use crate::import::{compute_imports, ImportConfig, ImportKind, ImportResult};
 use crate::index::{CombinedIndex, ModuleId};
 use crate::plan::{BackendPlan, GlobalPlan, ImportSource, ImportedValue, PLAN_FORMAT_VERSION};
@@ -49,7 +49,7 @@ pub struct ThinLink {
     /// Per module, the linker's resolution of each irsymtab symbol.
     pub resolutions: Vec<Vec<SymbolResolution>>,
     pub imports: ImportResult,
-    pub preserved: HashSet<Guid>,
+    pub preserved: GuidSet,
     pub plans: Vec<BackendPlan>,
     pub times: StageTimes,
 }
@@ -57,8 +57,8 @@ pub struct ThinLink {
 /// What LTO knows about one symbol name across modules
 /// (`LTO::GlobalResolution`).
 #[derive(Default)]
-struct GlobalRes {
-    ir_name: String,
+struct GlobalRes<'a> {
+    ir_name: &'a str,
     prevailing: bool,
     partition: Partition,
     visible_outside_summary: bool,
@@ -85,8 +85,10 @@ pub fn thin_link(
     };
 
     // Global resolutions, in link order (LTO::addModuleToGlobalRes).
-    let mut globals: BTreeMap<String, GlobalRes> = BTreeMap::new();
-    let mut prevailing_module: HashMap<Guid, ModuleId> = HashMap::new();
+    // Keyed by the linker's name, borrowed from the inputs (a big program
+    // has hundreds of thousands; their order never matters).
+    let mut globals: rustc_hash::FxHashMap<&str, GlobalRes<'_>> = Default::default();
+    let mut prevailing_module: GuidMap<ModuleId> = GuidMap::default();
     let mut seen_paths = HashSet::new();
     for (m, rm) in resolution.modules.iter().enumerate() {
         if !seen_paths.insert(rm.module.path.clone()) {
@@ -96,12 +98,12 @@ pub fn thin_link(
             if !sym.flags.is_global() || sym.flags.is_format_specific() {
                 continue;
             }
-            let g = globals.entry(sym.name.clone()).or_default();
+            let g = globals.entry(sym.name.as_str()).or_default();
             if res.prevailing {
                 g.prevailing = true;
-                g.ir_name = sym.ir_name.clone();
+                g.ir_name = &sym.ir_name;
             } else if !g.prevailing && g.ir_name.is_empty() {
-                g.ir_name = sym.ir_name.clone();
+                g.ir_name = &sym.ir_name;
             }
             if g.ir_name != sym.ir_name {
                 g.partition = Partition::External;
@@ -122,18 +124,27 @@ pub fn thin_link(
             }
         }
     }
-    let mut preserved: HashSet<Guid> = HashSet::new();
-    let mut prevailing: HashMap<Guid, bool> = HashMap::new();
+    let mut preserved = GuidSet::default();
+    let mut prevailing: GuidMap<bool> = GuidMap::default();
     for g in globals.values() {
         if g.ir_name.is_empty() {
             continue;
         }
-        let id = ir_guid(&g.ir_name);
+        let id = ir_guid(g.ir_name);
         if g.visible_outside_summary && g.prevailing {
             preserved.insert(id);
         }
-        prevailing.insert(id, g.prevailing);
+        // Two linker names for one IR name: prevailing if either is, so the
+        // answer does not depend on the map's order.
+        *prevailing.entry(id).or_insert(false) |= g.prevailing;
     }
+    // Prevailing globals visible outside their module: exported if live.
+    let external: Vec<Guid> = globals
+        .values()
+        .filter(|g| g.partition == Partition::External && g.prevailing && !g.ir_name.is_empty())
+        .map(|g| ir_guid(g.ir_name))
+        .collect();
+    drop(globals);
     lap("resolve", &mut times);
 
     let mut resolutions = Vec::with_capacity(resolution.modules.len());
@@ -159,13 +170,10 @@ pub fn thin_link(
     let imports = compute_imports(&index, &import_config, &is_prevailing);
     lap("import", &mut times);
 
-    let mut exported: HashSet<Guid> = HashSet::new();
-    for g in globals.values() {
-        if g.partition == Partition::External && g.prevailing && !g.ir_name.is_empty() {
-            let id = ir_guid(&g.ir_name);
-            if index.is_guid_live(id) {
-                exported.insert(id);
-            }
+    let mut exported = GuidSet::default();
+    for &id in &external {
+        if index.is_guid_live(id) {
+            exported.insert(id);
         }
     }
     let is_exported = |m: ModuleId, g: Guid| {
