@@ -98,8 +98,9 @@ int dtlto_import(LLVMModuleRef dest, LLVMModuleRef source,
 // llvm::convertToDeclaration (FunctionImport.cpp): drop a dead or
 // non-prevailing definition. Aliases are replaced by a declaration of the
 // same name. Returns 1 if the value was converted.
-int dtlto_convert_to_declaration(LLVMValueRef global) {
-  auto *gv = unwrap<GlobalValue>(global);
+// A function's or variable's definition dropped, the declaration kept.
+// Returns false for other kinds of global.
+static bool drop_definition(GlobalValue *gv) {
   if (auto *f = dyn_cast<Function>(gv)) {
     f->deleteBody();
     f->clearMetadata();
@@ -109,7 +110,17 @@ int dtlto_convert_to_declaration(LLVMValueRef global) {
     v->setLinkage(GlobalValue::ExternalLinkage);
     v->clearMetadata();
     v->setComdat(nullptr);
-  } else if (auto *a = dyn_cast<GlobalAlias>(gv)) {
+  } else {
+    return false;
+  }
+  return true;
+}
+
+int dtlto_convert_to_declaration(LLVMValueRef global) {
+  auto *gv = unwrap<GlobalValue>(global);
+  if (drop_definition(gv))
+    return 1;
+  if (auto *a = dyn_cast<GlobalAlias>(gv)) {
     GlobalValue *decl;
     if (a->getValueType()->isFunctionTy())
       decl = Function::Create(cast<FunctionType>(a->getValueType()),
@@ -123,10 +134,9 @@ int dtlto_convert_to_declaration(LLVMValueRef global) {
     decl->takeName(a);
     a->replaceAllUsesWith(decl);
     a->eraseFromParent();
-  } else {
-    return 0;
+    return 1;
   }
-  return 1;
+  return 0;
 }
 
 // FunctionImporter's replaceAliasWithAliasee: an alias is imported as a
@@ -434,16 +444,10 @@ int dtlto_split_keep_part(LLVMModuleRef module, const uint32_t *owner, size_t co
     GlobalValue *gv = all[i];
     if (gv->isDeclaration())
       continue;
-    if (auto *f = dyn_cast<Function>(gv)) {
-      f->deleteBody();
-      f->clearMetadata();
-      f->setComdat(nullptr);
-    } else if (auto *v = dyn_cast<GlobalVariable>(gv)) {
-      v->setInitializer(nullptr);
-      v->setLinkage(GlobalValue::ExternalLinkage);
-      v->clearMetadata();
-      v->setComdat(nullptr);
-    } else if (auto *a = dyn_cast<GlobalAlias>(gv)) {
+    if (drop_definition(gv)) {
+      continue;
+    }
+    if (auto *a = dyn_cast<GlobalAlias>(gv)) {
       GlobalValue *decl;
       if (a->getValueType()->isFunctionTy())
         decl = Function::Create(cast<FunctionType>(a->getValueType()),

@@ -306,17 +306,10 @@ pub fn start_backend(
                 .map_err(optimize_failed)?,
         }
         save_stage(&module, &name, options, "4.simplify")?;
-        let split =
-            SplitModule::new(&module, plan, &triple).map_err(|detail| BackendError::Optimize {
-                module: name.clone(),
-                detail,
-            })?;
+        let split = SplitModule::new(&module, plan, &triple).map_err(optimize_failed)?;
         let errors = ctx.take_errors();
         if !errors.is_empty() {
-            return Err(BackendError::Optimize {
-                module: name,
-                detail: errors.join("; "),
-            });
+            return Err(optimize_failed(errors.join("; ")));
         }
         return Ok(Backend::Split(split));
     }
