@@ -149,6 +149,13 @@ fn split_debug_info_keeps_line_tables() {
     let work = tempfile::tempdir().unwrap();
     let objects = compiled(work.path());
     let out = dtlto_link(work.path(), &objects, &[EVERYTHING], "prog");
+    // Every part carries the compile unit; the DWARF stays valid.
+    let verified = run(Command::new("llvm-dwarfdump-22").arg("--verify").arg(&out));
+    assert!(
+        String::from_utf8_lossy(&verified.stdout).contains("No errors."),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
     let symbols = defined_symbols(&out);
     let ours = [
         ("one_sum", "one.c"),
