@@ -39,10 +39,8 @@ pub fn compute_dead_symbols(
     };
     let mut guids: Vec<Guid> = preserved.iter().copied().collect();
     guids.sort_unstable();
-    for g in &guids {
-        for &s in index.summaries_of(*g).to_vec().iter() {
-            index.state_mut(s).live = true;
-        }
+    for &g in &guids {
+        index.mark_live(g);
     }
     let mut worklist: Vec<Guid> = Vec::new();
     for g in index.guids() {
@@ -53,7 +51,7 @@ pub fn compute_dead_symbols(
 
     // Marks a GUID live; returns whether it has to be walked.
     let visit = |index: &mut CombinedIndex, g: Guid, is_aliasee: bool| -> Result<bool, DeadError> {
-        let list = index.summaries_of(g).to_vec();
+        let list = index.summaries_of(g);
         if list.iter().any(|&s| index.state(s).live) {
             return Ok(false);
         }
@@ -62,7 +60,7 @@ pub fn compute_dead_symbols(
         if is_prevailing(g) == Prevailing::No {
             let mut keep_alive = false;
             let mut interposable = false;
-            for &s in &list {
+            for &s in list {
                 let l = index.summary(s).flags.linkage;
                 if matches!(
                     l,
@@ -82,26 +80,27 @@ pub fn compute_dead_symbols(
                 }
             }
         }
-        for &s in &list {
-            index.state_mut(s).live = true;
-        }
+        index.mark_live(g);
         Ok(true)
     };
 
+    // Edges of the GUID being walked, gathered before visiting (visiting
+    // changes the index); one buffer for the whole walk.
+    let mut targets: Vec<(Guid, bool)> = Vec::new();
     while let Some(g) = worklist.pop() {
-        for s in index.summaries_of(g).to_vec() {
+        targets.clear();
+        for &s in index.summaries_of(g) {
             let summary = index.summary(s);
-            let mut targets: Vec<(Guid, bool)> = Vec::new();
             if let SummaryKind::Alias { aliasee } = summary.kind {
                 targets.push((aliasee, true));
             } else {
                 targets.extend(summary.refs.iter().map(|r| (r.guid, false)));
                 targets.extend(summary.calls().iter().map(|c| (c.callee, false)));
             }
-            for (t, is_aliasee) in targets {
-                if visit(index, t, is_aliasee)? {
-                    worklist.push(t);
-                }
+        }
+        for &(t, is_aliasee) in &targets {
+            if visit(index, t, is_aliasee)? {
+                worklist.push(t);
             }
         }
     }

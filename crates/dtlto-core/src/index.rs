@@ -133,6 +133,15 @@ impl CombinedIndex {
         }
     }
 
+    /// Marks every summary of a GUID live.
+    pub fn mark_live(&mut self, guid: Guid) {
+        if let Some(&(start, len)) = self.by_guid.get(&guid) {
+            for id in &self.guid_lists[start as usize..(start + len) as usize] {
+                self.state[id.0 as usize].live = true;
+            }
+        }
+    }
+
     pub fn has_guid(&self, guid: Guid) -> bool {
         self.by_guid.contains_key(&guid)
     }
