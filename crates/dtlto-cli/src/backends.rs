@@ -101,6 +101,14 @@ pub fn run_all(
         ..Queue::default()
     });
     let wake = Condvar::new();
+    // `--save-temps` names a module's IR files after its (first) object.
+    let options_for = |i: usize| {
+        let mut options = options.clone();
+        if save_temps {
+            options.save_temps = Some(paths[i][0].with_extension(""));
+        }
+        options
+    };
     let results: Vec<Mutex<Option<Result<()>>>> =
         (0..plans.len()).map(|_| Mutex::new(None)).collect();
     let fail = |i: usize, e: anyhow::Error| {
@@ -149,12 +157,8 @@ pub fn run_all(
                                     bytes: &m.bitcode,
                                 })
                                 .collect();
-                            let mut options = options.clone();
-                            if save_temps {
-                                options.save_temps = Some(paths[i][0].with_extension(""));
-                            }
                             let started =
-                                start_backend(plan, &modules[i].bitcode, &imports, &options);
+                                start_backend(plan, &modules[i].bitcode, &imports, &options_for(i));
                             trace.span("Backend", Some(&plan.module), begin);
                             let mut q = match queue.lock() {
                                 Ok(q) => q,
@@ -172,8 +176,9 @@ pub fn run_all(
                                 Ok(Backend::Split(split)) => {
                                     let parts = split.parts();
                                     q.split[i] = Some((Arc::new(split), parts));
-                                    // Ahead of queued parts of smaller modules? They were
-                                    // started earlier, so they go first.
+                                    // Behind parts already queued: those modules
+                                    // started first, and finishing them first
+                                    // frees their memory first.
                                     q.parts.extend((0..parts).map(|p| (i, p)));
                                 }
                                 Err(e) => {
@@ -192,12 +197,8 @@ pub fn run_all(
                                 continue;
                             };
                             let begin = std::time::Instant::now();
-                            let mut options = options.clone();
-                            if save_temps {
-                                options.save_temps = Some(paths[i][0].with_extension(""));
-                            }
                             let built = split
-                                .emit_part(p, &options)
+                                .emit_part(p, &options_for(i))
                                 .map_err(anyhow::Error::from)
                                 .and_then(|object| write_atomic(&paths[i][p as usize], &object));
                             trace.span(

@@ -304,7 +304,6 @@ fn bytes(value: &str) -> Result<u64> {
     Ok(n * scale)
 }
 
-/// What built the objects: part of every key.
 /// The cache keys of a module's objects: its backend key for part 0 (and
 /// an unsplit module), `<key>-part<p>` for the other parts.
 pub fn object_keys(key: &str, parts: u32) -> Vec<String> {
@@ -316,6 +315,7 @@ pub fn object_keys(key: &str, parts: u32) -> Vec<String> {
         .collect()
 }
 
+/// What built the objects: part of every key.
 pub fn toolchain() -> String {
     let (major, minor, patch) = dtlto_llvm::llvm_version();
     format!(

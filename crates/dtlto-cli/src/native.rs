@@ -47,8 +47,6 @@ pub struct Built {
     pub delegated: Option<Temporaries>,
     /// `hit|miss KEY MODULE` per module when a cache was used.
     pub cache_report: Option<String>,
-    /// Each module's cache key (empty without a cache).
-    pub keys: Vec<String>,
     /// Each object's cache key, in the order of `objects` flattened.
     pub object_keys: Vec<String>,
     /// Every object is in the cache (stored or found there).
@@ -177,7 +175,6 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
         object_keys,
         delegated,
         cache_report,
-        keys,
         all_cached,
     })
 }

@@ -216,22 +216,22 @@ impl Partition {
         }
         across
     }
-
-    /// The summed size of each part.
-    pub fn loads(&self, nodes: &[Node]) -> Vec<u64> {
-        let mut load = vec![0; self.parts as usize];
-        for (i, o) in self.owner.iter().enumerate() {
-            if let Some(p) = o {
-                load[*p as usize] += nodes[i].size;
-            }
-        }
-        load
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The summed size of each part.
+    fn loads(p: &Partition, nodes: &[Node]) -> Vec<u64> {
+        let mut load = vec![0; p.parts as usize];
+        for (i, o) in p.owner.iter().enumerate() {
+            if let Some(part) = o {
+                load[*part as usize] += nodes[i].size;
+            }
+        }
+        load
+    }
 
     fn function(size: u64, refs: &[u32]) -> Node {
         Node {
@@ -258,7 +258,7 @@ mod tests {
         let mut nodes: Vec<Node> = [50, 40, 30, 20, 10, 10].map(|s| function(s, &[])).to_vec();
         nodes.push(Node::default()); // a declaration
         let p = partition(&nodes, 2);
-        assert_eq!(p.loads(&nodes), vec![80, 80]);
+        assert_eq!(loads(&p, &nodes), vec![80, 80]);
         assert_eq!(p.owner[6], None);
         // The same input, the same answer.
         assert_eq!(partition(&nodes, 2), p);

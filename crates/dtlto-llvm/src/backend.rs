@@ -10,7 +10,9 @@
 //!    them in with LLVM's IRMover (`FunctionImporter::importFunctions`);
 //! 3. internalize read-only/write-only variables on both sides
 //!    (`internalizeGVsAfterImport`);
-//! 4. optimize with `thinlto<On>`, then emit an ELF object.
+//! 4. optimize with `thinlto<On>`, then emit an ELF object — or, for a
+//!    plan with several parts, run the pipeline's simplification half and
+//!    hand over a [`SplitModule`] whose parts finish separately.
 //!
 //! Everything happens in a context of its own, so the result depends only
 //! on the inputs: the same bytes on any thread and in any process.
@@ -182,20 +184,6 @@ fn default_cpu(triple: &str) -> &'static str {
 pub enum Backend {
     Object(Vec<u8>),
     Split(SplitModule),
-}
-
-/// Runs one backend to the end: the object, or each part's object in
-/// order (parts one after another; see [`SplitModule::emit_all`]).
-pub fn run_backend(
-    plan: &BackendPlan,
-    module_bytes: &[u8],
-    imports: &[ImportedModule<'_>],
-    options: &BackendOptions,
-) -> Result<Vec<Vec<u8>>, BackendError> {
-    match start_backend(plan, module_bytes, imports, options)? {
-        Backend::Object(object) => Ok(vec![object]),
-        Backend::Split(split) => split.emit_all(options, 1),
-    }
 }
 
 /// The target machine for a module's code.

@@ -17,9 +17,7 @@ mod shim;
 mod split;
 mod target;
 
-pub use backend::{
-    run_backend, start_backend, Backend, BackendError, BackendOptions, ImportedModule, OptLevel,
-};
+pub use backend::{start_backend, Backend, BackendError, BackendOptions, ImportedModule, OptLevel};
 pub use split::SplitModule;
 pub use target::RelocModel;
 

@@ -33,7 +33,7 @@ pub struct SplitModule {
 }
 
 /// The suffix of locals promoted for splitting: unique to the module.
-pub fn promotion_suffix(plan: &BackendPlan) -> String {
+fn promotion_suffix(plan: &BackendPlan) -> String {
     let words: String = plan
         .module_hash
         .0
@@ -70,10 +70,6 @@ impl SplitModule {
 
     pub fn parts(&self) -> u32 {
         self.parts
-    }
-
-    pub fn module(&self) -> &str {
-        &self.name
     }
 
     /// Builds one part's object.
