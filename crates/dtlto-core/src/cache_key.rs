@@ -8,7 +8,8 @@
 //! - the toolchain and the options, as the caller spells them;
 //! - the plan: the module's own hash and triple, every resolution,
 //!   promotion, internalization and liveness decision for its globals, and
-//!   per import source the values imported and the names promoted there;
+//!   per import source the values imported (the names imported code uses
+//!   for the source's locals follow from the source's module hash);
 //! - the identity of the content of the module and of each import source:
 //!   the module hash clang stores in ThinLTO bitcode (`MODULE_CODE_HASH`,
 //!   a SHA-1 of the module; it changes when any name changes, even to one
@@ -155,11 +156,6 @@ pub fn backend_key(
                 v.write_only as u8,
             ]);
         }
-        field(&(source.promoted.len() as u64).to_le_bytes());
-        for (old, new) in source.promoted.iter() {
-            field(old.as_bytes());
-            field(new.as_bytes());
-        }
     }
     field(module);
     field(&(imports.len() as u64).to_le_bytes());
@@ -198,7 +194,6 @@ mod tests {
                 module_hash: Default::default(),
                 source_file_name: "util.c".into(),
                 values: Vec::new(),
-                promoted: Vec::new().into(),
             }],
         }
     }
@@ -279,7 +274,7 @@ mod tests {
         p.triple = "aarch64-unknown-linux-gnu".into();
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let mut p = plan();
-        p.imports[0].promoted = vec![("g".to_string(), "g.llvm.2".to_string())].into();
+        p.imports[0].module_hash = ModuleHash([2, 0, 0, 0, 0]);
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let options: Vec<String> = vec!["-O2".into()];
         keys.push(backend_key(

@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::import::ImportKind;
 use crate::summary::{Linkage, ModuleHash, Visibility};
 
-/// Bumped whenever the meaning of a field changes.
-pub const PLAN_FORMAT_VERSION: u32 = 2;
+/// Bumped whenever the meaning of a field changes. Version 3: fields at
+/// their usual value are left out, and import sources no longer list the
+/// source module's promoted locals (the backend renames them from the
+/// source's module hash, as LLVM's importer does).
+pub const PLAN_FORMAT_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BackendPlan {
@@ -37,14 +40,22 @@ pub struct BackendPlan {
 pub struct GlobalPlan {
     pub name: String,
     /// New IR name (promotion); `None` keeps the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rename: Option<String>,
     pub linkage: Linkage,
+    #[serde(
+        default = "default_visibility",
+        skip_serializing_if = "is_default_visibility"
+    )]
     pub visibility: Visibility,
     /// Dead: the definition is dropped.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub live: bool,
     /// Variables: internalize after import (read-only or write-only).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub internalize_after_import: bool,
     /// Variables: write-only, so the initializer becomes zero.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub write_only: bool,
 }
 
@@ -55,11 +66,10 @@ pub struct ImportSource {
     pub module_hash: ModuleHash,
     pub source_file_name: String,
     /// Values imported, by their IR name in the source module, sorted.
+    /// Imported code refers to the source's locals by their promoted names
+    /// (`<name>.llvm.<source hash>`), which the backend derives from
+    /// `module_hash`, as the exporting module's backend does.
     pub values: Vec<ImportedValue>,
-    /// Locals of the source module promoted by the thin link (original
-    /// name -> promoted name): imported code refers to them by the new name.
-    /// Shared by every plan importing from the module.
-    pub promoted: std::sync::Arc<[(String, String)]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,10 +77,35 @@ pub struct ImportedValue {
     pub name: String,
     pub guid: crate::guid::Guid,
     pub kind: ImportKind,
+    #[serde(default, skip_serializing_if = "is_false")]
     pub is_variable: bool,
     /// Imported read-only/write-only variables become internal copies.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub internalize: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
     pub write_only: bool,
+}
+
+// Plans of big programs run to megabytes: a field at its usual value is
+// left out of the JSON and read back as that value.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_visibility() -> Visibility {
+    Visibility::Default
+}
+
+fn is_default_visibility(v: &Visibility) -> bool {
+    *v == Visibility::Default
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,5 +157,104 @@ impl BackendPlan {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guid::Guid;
+
+    fn plan() -> BackendPlan {
+        BackendPlan {
+            format_version: PLAN_FORMAT_VERSION,
+            module: "obj/main.o".into(),
+            module_hash: ModuleHash([1, 2, 3, 4, 5]),
+            source_file_name: "main.c".into(),
+            triple: "x86_64-pc-linux-gnu".into(),
+            cost: 42,
+            parts: 1,
+            globals: vec![
+                GlobalPlan {
+                    name: "kept".into(),
+                    rename: None,
+                    linkage: Linkage::External,
+                    visibility: Visibility::Default,
+                    live: true,
+                    internalize_after_import: false,
+                    write_only: false,
+                },
+                GlobalPlan {
+                    name: "table".into(),
+                    rename: Some("table.llvm.4294967298".into()),
+                    linkage: Linkage::External,
+                    visibility: Visibility::Hidden,
+                    live: false,
+                    internalize_after_import: true,
+                    write_only: true,
+                },
+            ],
+            imports: vec![ImportSource {
+                module: "obj/util.o".into(),
+                module_hash: ModuleHash([6, 7, 8, 9, 10]),
+                source_file_name: "util.c".into(),
+                values: vec![
+                    ImportedValue {
+                        name: "f".into(),
+                        guid: Guid(1),
+                        kind: ImportKind::Definition,
+                        is_variable: false,
+                        internalize: false,
+                        write_only: false,
+                    },
+                    ImportedValue {
+                        name: "v".into(),
+                        guid: Guid(u64::MAX),
+                        kind: ImportKind::Declaration,
+                        is_variable: true,
+                        internalize: true,
+                        write_only: true,
+                    },
+                ],
+            }],
+        }
+    }
+
+    #[test]
+    fn plans_read_back_exactly_with_usual_values_left_out() {
+        let p = plan();
+        let text = p.to_json();
+        assert_eq!(BackendPlan::from_json("m.plan", &text).unwrap(), p);
+        // The plain global is its name and linkage alone.
+        assert!(
+            text.contains(r#"{"name":"kept","linkage":"External"}"#),
+            "{text}"
+        );
+        // Every unusual value is written.
+        for field in [
+            r#""rename":"table.llvm.4294967298""#,
+            r#""visibility":"Hidden""#,
+            r#""live":false"#,
+            r#""internalize_after_import":true"#,
+            r#""is_variable":true"#,
+            r#""guid":18446744073709551615"#,
+        ] {
+            assert!(text.contains(field), "{field} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn other_plan_versions_are_refused_by_name() {
+        let text = plan().to_json().replace(
+            &format!("\"format_version\":{PLAN_FORMAT_VERSION}"),
+            "\"format_version\":2",
+        );
+        let error = BackendPlan::from_json("old.plan", &text).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("old.plan: plan format version 2"),
+            "{error}"
+        );
     }
 }

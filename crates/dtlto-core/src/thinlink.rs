@@ -183,23 +183,9 @@ pub fn thin_link(
     resolve_prevailing(&mut index, &is_prevailing, &preserved);
     lap("promote", &mut times);
 
-    // Each module's promotions, computed once: every importer of the module
-    // carries them in its plan.
-    let promotions: Vec<std::sync::Arc<[(String, String)]>> = (0..index.modules.len())
-        .into_par_iter()
-        .map(|m| promotions_of(&index, ModuleId(m as u32)).into())
-        .collect();
     let plans = (0..index.modules.len())
         .into_par_iter()
-        .map(|m| {
-            make_plan(
-                &index,
-                &imports,
-                &promotions,
-                &config.split,
-                ModuleId(m as u32),
-            )
-        })
+        .map(|m| make_plan(&index, &imports, &config.split, ModuleId(m as u32)))
         .collect();
     lap("plans", &mut times);
     Ok(ThinLink {
@@ -218,30 +204,9 @@ fn ir_guid(ir_name: &str) -> Guid {
     guid(ir_name.as_bytes(), Linkage::External, b"")
 }
 
-/// The locals of a module the thin link promoted: (old name, new name).
-fn promotions_of(index: &CombinedIndex, m: ModuleId) -> Vec<(String, String)> {
-    let module = &index.modules[m.0 as usize];
-    let mut promoted: Vec<(String, String)> = module
-        .summaries
-        .iter()
-        .filter_map(|s| {
-            let id = index.find_in_module(s.guid, m)?;
-            (index.state(id).promoted && !s.name.is_empty()).then(|| {
-                (
-                    s.name.clone(),
-                    format!("{}{}", s.name, module.hash.promotion_suffix()),
-                )
-            })
-        })
-        .collect();
-    promoted.sort();
-    promoted
-}
-
 fn make_plan(
     index: &CombinedIndex,
     imports: &ImportResult,
-    promotions: &[std::sync::Arc<[(String, String)]>],
     split: &SplitConfig,
     m: ModuleId,
 ) -> BackendPlan {
@@ -302,13 +267,11 @@ fn make_plan(
             });
         }
         values.sort_by(|a, b| a.name.cmp(&b.name));
-        let promoted = promotions[from.0 as usize].clone();
         sources.push(ImportSource {
             module: src.path.clone(),
             module_hash: src.hash,
             source_file_name: src.source_file_name.clone(),
             values,
-            promoted,
         });
     }
     sources.sort_by(|a, b| a.module.cmp(&b.module));

@@ -263,10 +263,18 @@ pub fn start_backend(
     let tm = machine(&name, &triple, options)?;
     apply_own_plan(&module, &plan.globals).map_err(mismatch)?;
     save_stage(&module, &name, options, "1.promote")?;
+    let mut imported_to_internalize = Vec::new();
     for source in &plan.imports {
-        import_from(&ctx, &module, &name, source, imports)?;
+        import_from(
+            &ctx,
+            &module,
+            &name,
+            source,
+            imports,
+            &mut imported_to_internalize,
+        )?;
     }
-    internalize_after_import(&module, plan);
+    internalize_after_import(&module, plan, &imported_to_internalize);
     // renameModuleForThinLTO: code that may end up in a shared library
     // (PIC, not PIE) cannot assume declarations resolve locally.
     if options.reloc == RelocModel::Pic && module.pie_level() == 0 {
@@ -369,6 +377,7 @@ fn import_from(
     name: &str,
     source: &ImportSource,
     imports: &[ImportedModule<'_>],
+    internalize: &mut Vec<String>,
 ) -> Result<(), BackendError> {
     let fail = |detail: String| BackendError::Import {
         module: name.to_string(),
@@ -411,16 +420,23 @@ fn import_from(
         }
         wanted.push((gv, v));
     }
-    // The source's promotions: imported code refers to promoted locals by
-    // their new names, which the exporting module's backend gives them too.
-    for (old, new) in source.promoted.iter() {
-        if let Some(gv) = src.global(old) {
-            gv.set_name(new);
-            if gv.linkage().is_local() {
-                gv.set_linkage(Linkage::External);
-                gv.set_visibility(Visibility::Hidden);
-            }
+    // Imported code refers to the source's locals by their promoted names,
+    // which the exporting module's backend gives them too. As LLVM's
+    // importer does, every local of the source (ifuncs aside, which have no
+    // summary) is renamed: only those imported code references come across,
+    // and the thin link exported (promoted) exactly those.
+    let suffix = source.module_hash.promotion_suffix();
+    for gv in src.globals() {
+        if !gv.linkage().is_local() || gv.is_alias_of_ifunc() {
+            continue;
         }
+        let old = gv.name();
+        if old.is_empty() {
+            continue;
+        }
+        gv.set_name(&format!("{old}{suffix}"));
+        gv.set_linkage(Linkage::External);
+        gv.set_visibility(Visibility::Hidden);
     }
     for (gv, v) in wanted {
         if gv.is_declaration() {
@@ -430,6 +446,9 @@ fn import_from(
         gv.drop_comdat();
         if v.write_only {
             gv.zero_initializer();
+        }
+        if v.internalize {
+            internalize.push(gv.name());
         }
         moved.push(gv.name());
     }
@@ -461,25 +480,15 @@ pub(crate) fn clear_dso_local_on_declarations(module: &Module<'_>) {
 }
 
 /// Step 3: read-only and write-only variables become internal copies, in
-/// the exporting module and in every importer alike.
-fn internalize_after_import(module: &Module<'_>, plan: &BackendPlan) {
+/// the exporting module and in every importer alike. `imported` names the
+/// imported ones under their names after import.
+fn internalize_after_import(module: &Module<'_>, plan: &BackendPlan, imported: &[String]) {
     let own = plan
         .globals
         .iter()
         .filter(|g| g.live && g.internalize_after_import)
         .map(|g| g.rename.clone().unwrap_or_else(|| g.name.clone()));
-    let imported = plan.imports.iter().flat_map(|s| {
-        s.values
-            .iter()
-            .filter(|v| v.internalize && v.kind == ImportKind::Definition)
-            .map(|v| {
-                s.promoted
-                    .iter()
-                    .find(|(old, _)| *old == v.name)
-                    .map(|(_, new)| new.clone())
-                    .unwrap_or_else(|| v.name.clone())
-            })
-    });
+    let imported = imported.iter().cloned();
     for name in own.chain(imported) {
         if let Some(gv) = module.global(&name) {
             if gv.is_variable() && !gv.is_declaration() {

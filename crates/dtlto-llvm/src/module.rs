@@ -366,6 +366,23 @@ impl Global {
         unsafe { !LLVMIsAGlobalAlias(self.0).is_null() }
     }
 
+    /// An alias whose aliasee is an ifunc: like ifuncs themselves it has
+    /// no summary, and LLVM's importer leaves it local.
+    pub fn is_alias_of_ifunc(self) -> bool {
+        if !self.is_alias() {
+            return false;
+        }
+        // SAFETY: the value is a live alias; its aliasee and the operands
+        // of constant expressions around it are live constants.
+        unsafe {
+            let mut target = LLVMAliasGetAliasee(self.0);
+            while !target.is_null() && !LLVMIsAConstantExpr(target).is_null() {
+                target = LLVMGetOperand(target, 0);
+            }
+            !target.is_null() && !LLVMIsAGlobalIFunc(target).is_null()
+        }
+    }
+
     pub fn drop_comdat(self) {
         if self.is_alias() {
             return;
