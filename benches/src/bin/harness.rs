@@ -277,6 +277,18 @@ fn bench_program(
         for k in 0..modes.len() {
             let mode = modes[(k + rep) % modes.len()];
             eprint!("\r\x1b[K{progress} rep {}/{} {mode}", rep + 1, args.reps);
+            // Thin links write into an empty directory each time, as a
+            // first build would: replacing files costs differently from
+            // creating them, and dtlto leaves unchanged files alone.
+            let index_dir = match mode {
+                LLD_THIN => Some(work.join("lld-idx")),
+                DTLTO_THIN => Some(work.join("dtlto-idx")),
+                _ => None,
+            };
+            if let Some(dir) = index_dir {
+                let _ = std::fs::remove_dir_all(&dir);
+                std::fs::create_dir_all(&dir)?;
+            }
             let s = measure(&mut command(mode)).with_context(|| format!("{}: {mode}", p.name))?;
             samples.entry(mode.to_string()).or_default().push(s);
         }

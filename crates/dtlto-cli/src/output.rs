@@ -1,7 +1,11 @@
 //! Writing outputs atomically: to a temporary file in the destination's
 //! directory, renamed into place, so a failed run leaves no partial file.
+//! Outputs get the mode a plain file write would give (`0666` less the
+//! umask), not a temporary file's private `0600`: a distributor or a build
+//! system running as someone else reads them.
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -29,6 +33,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".dtlto-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)
@@ -36,4 +41,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("cannot rename into {}", path.display()))?;
     Ok(())
+}
+
+/// [`write_atomic`], unless `path` already holds exactly `bytes`: then the
+/// file is left as it is (its modification time too, as a build system's
+/// `restat` expects). Returns whether it wrote. Index outputs of a repeated
+/// thin link are mostly unchanged, and replacing a file costs the file
+/// system far more than reading it (ext4 writes the new file back and
+/// frees the old one's blocks on the rename).
+pub fn write_atomic_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    if let Ok(existing) = std::fs::read(path) {
+        if existing == bytes {
+            return Ok(false);
+        }
+    }
+    write_atomic(path, bytes)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn outputs_are_readable_by_others_and_unchanged_files_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/m.o.plan");
+        assert!(write_atomic_if_changed(&path, b"one").unwrap());
+        let first = std::fs::metadata(&path).unwrap();
+        // The test's umask is at most 022 in CI; a private temporary file
+        // would be 0600 whatever the umask.
+        assert_eq!(first.mode() & 0o044, 0o044, "mode {:o}", first.mode());
+        assert!(!write_atomic_if_changed(&path, b"one").unwrap());
+        assert_eq!(std::fs::metadata(&path).unwrap().ino(), first.ino());
+        assert!(write_atomic_if_changed(&path, b"two").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+    }
 }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::driver::{self, LinkerCommand, LinkerView};
 use crate::link_line::{LinkLine, PrefixReplace};
-use crate::output::write_atomic;
+use crate::output::write_atomic_if_changed;
 use crate::trace::Trace;
 
 /// Everything the thin link produced, and what the final link needs of
@@ -111,7 +111,8 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
 }
 
 /// Each module's `<module>.plan` (and, with `imports`, lld's
-/// `<module>.imports`), under `prefix_replace` if given.
+/// `<module>.imports`), under `prefix_replace` if given. A file already
+/// holding what would be written is left untouched.
 pub fn write_index_outputs(
     plans: &[BackendPlan],
     prefix_replace: Option<&PrefixReplace>,
@@ -123,24 +124,31 @@ pub fn write_index_outputs(
             None => plan.module.clone(),
         };
         if imports {
-            write_atomic(
+            write_atomic_if_changed(
                 Path::new(&format!("{base}.imports")),
                 plan.imports_file().as_bytes(),
             )
             .with_context(|| format!("writing the import list of {}", plan.module))?;
         }
-        write_atomic(
+        write_atomic_if_changed(
             Path::new(&format!("{base}.plan")),
             plan.to_json().as_bytes(),
         )
-        .with_context(|| format!("writing the backend plan of {}", plan.module))
+        .with_context(|| format!("writing the backend plan of {}", plan.module))?;
+        Ok(())
     })
 }
 
 pub fn thin_link(line: &LinkLine) -> Result<()> {
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
-    let linked = run_thin_link(line, &output, &Trace::new(Instant::now()))?;
+    let trace = Trace::new(Instant::now());
+    let linked = run_thin_link(line, &output, &trace)?;
+    let t = Instant::now();
     write_index_outputs(&linked.link.plans, line.prefix_replace.as_ref(), true)?;
+    trace.span("Write plans", None, t);
+    if let Some(path) = &line.time_trace {
+        trace.write(Path::new(path))?;
+    }
     // The process ends here: tearing down the index and the inputs piece
     // by piece would only delay it.
     std::mem::forget(linked);
