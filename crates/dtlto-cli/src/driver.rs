@@ -35,20 +35,40 @@ pub struct LinkFile {
     pub arg: usize,
 }
 
-pub fn driver_command(line: &LinkLine, output: &str) -> Command {
+fn driver_command(line: &LinkLine, args: &[String], output: &str) -> Command {
     let mut cmd = Command::new(CLANG);
     cmd.arg("-###");
     if let Some(t) = &line.target {
         cmd.arg(format!("--target={t}"));
     }
     cmd.arg(format!("-fuse-ld={}", line.linker));
-    cmd.args(&line.driver_args).arg("-o").arg(output);
+    cmd.args(args).arg("-o").arg(output);
     cmd
 }
 
 /// Runs `clang-22 -###` and returns the linker command it prints.
+///
+/// clang writes that command to stderr a few bytes per write; with
+/// hundreds of objects on the line, reading it took longer than the
+/// driver's own work. So runs of plain objects are first sent as their
+/// first object alone and put back in the driver's answer; when the
+/// answer does not show each such object once, in order, the full line
+/// is asked instead.
 pub fn linker_command(line: &LinkLine, output: &str) -> Result<LinkerCommand> {
-    let mut cmd = driver_command(line, output);
+    let runs = object_runs(&line.driver_args);
+    if !runs.is_empty() {
+        let short = collapse_runs(&line.driver_args, &runs);
+        if let Ok(cmd) = query(line, &short, output) {
+            if let Some(cmd) = expand_runs(cmd, &line.driver_args, &runs) {
+                return Ok(cmd);
+            }
+        }
+    }
+    query(line, &line.driver_args, output)
+}
+
+fn query(line: &LinkLine, args: &[String], output: &str) -> Result<LinkerCommand> {
+    let mut cmd = driver_command(line, args, output);
     let out = cmd
         .output()
         .with_context(|| format!("cannot run `{CLANG}`; is clang-22 installed (ci/setup)?"))?;
@@ -69,6 +89,87 @@ pub fn linker_command(line: &LinkLine, output: &str) -> Result<LinkerCommand> {
     Ok(LinkerCommand {
         program,
         args: words,
+    })
+}
+
+/// Maximal runs (two or more) of consecutive `.o` arguments that cannot be
+/// an option's value (the argument before each is no option, or one that
+/// holds its value, `-lfoo` or `-Wl,...`), whose first object appears
+/// nowhere else on the line.
+fn object_runs(args: &[String]) -> Vec<std::ops::Range<usize>> {
+    // Options that carry their value within themselves; after any other
+    // option the next argument may be its value.
+    let whole = |o: &str| o.starts_with("-Wl,") || (o.len() > 2 && o.starts_with("-l"));
+    let plain = |i: usize| {
+        let a = &args[i];
+        !a.starts_with('-')
+            && a.ends_with(".o")
+            && (i == 0 || !args[i - 1].starts_with('-') || whole(&args[i - 1]))
+    };
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if !plain(i) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < args.len() && plain(i) {
+            i += 1;
+        }
+        let first = &args[start];
+        if i - start >= 2 && args.iter().filter(|a| *a == first).count() == 1 {
+            runs.push(start..i);
+        }
+    }
+    runs
+}
+
+/// `args` with each run reduced to its first object.
+fn collapse_runs(args: &[String], runs: &[std::ops::Range<usize>]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut next = runs.iter().peekable();
+    let mut i = 0;
+    while i < args.len() {
+        match next.peek() {
+            Some(run) if run.start == i => {
+                out.push(args[i].clone());
+                i = run.end;
+                next.next();
+            }
+            _ => {
+                out.push(args[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The driver's answer to the collapsed line with each run's objects back
+/// in place of its first; `None` unless each first object shows exactly
+/// once, in the runs' order.
+fn expand_runs(
+    cmd: LinkerCommand,
+    args: &[String],
+    runs: &[std::ops::Range<usize>],
+) -> Option<LinkerCommand> {
+    let mut out = Vec::with_capacity(cmd.args.len() + args.len());
+    let mut next = 0;
+    for a in cmd.args {
+        if let Some(run) = runs.iter().position(|r| args[r.start] == a) {
+            if run != next {
+                return None;
+            }
+            out.extend(args[runs[run].clone()].iter().cloned());
+            next += 1;
+        } else {
+            out.push(a);
+        }
+    }
+    (next == runs.len()).then_some(LinkerCommand {
+        program: cmd.program,
+        args: out,
     })
 }
 
@@ -355,6 +456,64 @@ pub fn prefetch_inputs(args: &[String]) -> Prefetched {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn strings(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn runs_of_objects_are_those_no_option_can_own() {
+        let args = strings("a.o b.o c.o -Xlinker x.o y.o z.o -L d e.o f.o a.o -lm g.o h.o");
+        // The first run starts with a.o, which is not unique; x.o is an
+        // option's value; e.o follows a directory, g.o an -l option, which
+        // hold no value.
+        assert_eq!(object_runs(&args), vec![5..7, 9..12, 13..15]);
+        assert_eq!(
+            collapse_runs(&args, &object_runs(&args)),
+            strings("a.o b.o c.o -Xlinker x.o y.o -L d e.o -lm g.o")
+        );
+    }
+
+    #[test]
+    fn expansion_needs_each_first_object_once_in_order() {
+        let args = strings("m.o a.o b.o -lz c.o d.o");
+        let runs = object_runs(&args);
+        assert_eq!(runs, vec![0..3, 4..6]);
+        let answer = |s: &str| LinkerCommand {
+            program: "ld".into(),
+            args: strings(s),
+        };
+        let cmd = expand_runs(answer("crt1.o m.o -lz c.o -lc"), &args, &runs).unwrap();
+        assert_eq!(cmd.args, strings("crt1.o m.o a.o b.o -lz c.o d.o -lc"));
+        assert!(expand_runs(answer("c.o m.o -lz"), &args, &runs).is_none());
+        assert!(expand_runs(answer("m.o -lz"), &args, &runs).is_none());
+        assert!(expand_runs(answer("m.o c.o c.o"), &args, &runs).is_none());
+    }
+
+    /// The collapsed question gets the answer the full line gets.
+    #[test]
+    fn collapsed_driver_query_gives_the_full_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = Vec::new();
+        for name in ["m.o", "a.o", "b.o"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"").unwrap();
+            args.push(path.display().to_string());
+        }
+        args.push("-lm".into());
+        args.push("-Wl,--as-needed".into());
+        for name in ["c.o", "d.o"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"").unwrap();
+            args.push(path.display().to_string());
+        }
+        let line = crate::link_line::parse(&args).unwrap();
+        assert_eq!(object_runs(&line.driver_args).len(), 2);
+        let fast = linker_command(&line, "out").unwrap();
+        let full = query(&line, &line.driver_args, "out").unwrap();
+        assert_eq!(fast.program, full.program);
+        assert_eq!(fast.args, full.args);
+    }
 
     #[test]
     fn splits_driver_output() {
