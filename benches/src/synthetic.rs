@@ -119,7 +119,7 @@ pub fn link_unit(modules: usize, functions: usize) -> Resolution {
             });
         }
         out.push(ResolvedModule {
-            module,
+            module: module.into(),
             origin: Origin::Input(m),
             symbols: resolutions,
         });

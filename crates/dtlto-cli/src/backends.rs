@@ -60,7 +60,7 @@ struct Queue {
 /// Returns each module's objects, in module order.
 #[allow(clippy::too_many_arguments)]
 pub fn run_all(
-    modules: &[BitcodeModule],
+    modules: &[std::sync::Arc<BitcodeModule>],
     plans: &[BackendPlan],
     cached: &[Option<Vec<Hit>>],
     options: &BackendOptions,

@@ -336,7 +336,7 @@ pub fn key_options(options: &dtlto_llvm::BackendOptions) -> Vec<String> {
 
 /// The key of every module's backend, in module order.
 pub fn backend_keys(
-    modules: &[BitcodeModule],
+    modules: &[std::sync::Arc<BitcodeModule>],
     plans: &[BackendPlan],
     options: &[String],
 ) -> Vec<String> {

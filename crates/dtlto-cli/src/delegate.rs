@@ -104,7 +104,7 @@ struct JobPaths {
 }
 
 pub struct DelegateInput<'a> {
-    pub modules: &'a [BitcodeModule],
+    pub modules: &'a [std::sync::Arc<BitcodeModule>],
     pub plans: &'a [BackendPlan],
     /// Each module's own file when it is one (a bitcode file on the link
     /// line); `None` for an archive member, whose bitcode is written out

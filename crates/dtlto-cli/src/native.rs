@@ -19,7 +19,7 @@ use crate::trace::Trace;
 
 /// What the backends are asked to build, and how.
 pub struct Request<'a> {
-    pub modules: &'a [BitcodeModule],
+    pub modules: &'a [std::sync::Arc<BitcodeModule>],
     pub plans: &'a [BackendPlan],
     /// Each module's own bitcode file, if it has one (see
     /// [`delegate::DelegateInput::module_files`]).

@@ -32,7 +32,7 @@ pub struct SummaryState {
 }
 
 pub struct CombinedIndex {
-    pub modules: Vec<BitcodeModule>,
+    pub modules: Vec<std::sync::Arc<BitcodeModule>>,
     /// (module, summary index within the module) of every summary.
     pub summaries: Vec<(ModuleId, u32)>,
     pub state: Vec<SummaryState>,
@@ -49,7 +49,7 @@ pub struct CombinedIndex {
 }
 
 impl CombinedIndex {
-    pub fn new(modules: Vec<BitcodeModule>) -> CombinedIndex {
+    pub fn new(modules: Vec<std::sync::Arc<BitcodeModule>>) -> CombinedIndex {
         let mut summaries = Vec::new();
         let mut state = Vec::new();
         let mut by_guid: GuidMap<(u32, u32)> = GuidMap::default();

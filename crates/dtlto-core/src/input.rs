@@ -36,7 +36,7 @@ pub struct NativeSymbol {
 /// One file that takes part in symbol resolution.
 #[derive(Debug)]
 pub enum InputFile {
-    Bitcode(Box<BitcodeModule>),
+    Bitcode(std::sync::Arc<BitcodeModule>),
     Object {
         path: String,
         symbols: Vec<NativeSymbol>,
@@ -61,7 +61,7 @@ pub struct ArchiveMember {
 
 #[derive(Debug)]
 pub enum MemberContent {
-    Bitcode(Box<BitcodeModule>),
+    Bitcode(std::sync::Arc<BitcodeModule>),
     Object(Vec<NativeSymbol>),
 }
 
@@ -136,9 +136,9 @@ pub fn load(path: &Path) -> Result<InputFile, InputError> {
 
 fn load_bytes(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, InputError> {
     match file_kind(data) {
-        FileKind::Bitcode => Ok(InputFile::Bitcode(Box::new(bitcode::read_bitcode(
-            name, data,
-        )?))),
+        FileKind::Bitcode => Ok(InputFile::Bitcode(std::sync::Arc::new(
+            bitcode::read_bitcode(name, data)?,
+        ))),
         FileKind::ElfRelocatable => Ok(InputFile::Object {
             path: name.to_string(),
             symbols: native_symbols(name, data, false)?,
@@ -235,9 +235,9 @@ fn load_archive(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, Input
         };
         let id = member_id(name, &member_name, offset);
         let content = match file_kind(&member_data) {
-            FileKind::Bitcode => {
-                MemberContent::Bitcode(Box::new(bitcode::read_bitcode(&id, &member_data)?))
-            }
+            FileKind::Bitcode => MemberContent::Bitcode(std::sync::Arc::new(
+                bitcode::read_bitcode(&id, &member_data)?,
+            )),
             FileKind::ElfRelocatable => {
                 MemberContent::Object(native_symbols(&id, &member_data, false)?)
             }

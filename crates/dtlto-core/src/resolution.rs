@@ -10,7 +10,7 @@
 //! first file that has it; the other files' members of that group do not
 //! define anything.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use thiserror::Error;
 
@@ -55,7 +55,9 @@ pub enum Origin {
 /// each of its irsymtab symbols.
 #[derive(Debug)]
 pub struct ResolvedModule {
-    pub module: BitcodeModule,
+    /// Shared with the input it was read from: the thin link reads it, the
+    /// inputs stay whole for the final link.
+    pub module: std::sync::Arc<BitcodeModule>,
     pub origin: Origin,
     pub symbols: Vec<SymbolResolution>,
 }
@@ -162,11 +164,13 @@ impl Entry {
 struct Resolver<'a> {
     inputs: &'a [InputFile],
     opts: &'a ResolveOptions,
-    table: HashMap<String, Entry>,
+    /// By name, borrowed from the inputs: every symbol of every file is
+    /// looked up here, so no name is copied.
+    table: FxHashMap<&'a str, Entry>,
     /// Display names of every file visited; `Provider::Native` and refs index it.
     names: Vec<String>,
-    comdats: HashMap<String, usize>,
-    selected: Vec<(Origin, &'a BitcodeModule)>,
+    comdats: FxHashMap<&'a str, usize>,
+    selected: Vec<(Origin, &'a std::sync::Arc<BitcodeModule>)>,
     /// Per selected module: symbol indices whose comdat was discarded.
     discarded: Vec<Vec<bool>>,
     native_members: Vec<(usize, usize)>,
@@ -178,9 +182,9 @@ pub fn resolve(inputs: &[InputFile], opts: &ResolveOptions) -> Result<Resolution
     let mut r = Resolver {
         inputs,
         opts,
-        table: HashMap::new(),
+        table: FxHashMap::default(),
         names: Vec::new(),
-        comdats: HashMap::new(),
+        comdats: FxHashMap::default(),
         selected: Vec::new(),
         discarded: Vec::new(),
         native_members: Vec::new(),
@@ -242,12 +246,12 @@ impl<'a> Resolver<'a> {
         self.names.len() - 1
     }
 
-    fn entry(&mut self, sym: &str) -> &mut Entry {
-        self.table.entry(sym.to_string()).or_insert_with(Entry::new)
+    fn entry(&mut self, sym: &'a str) -> &mut Entry {
+        self.table.entry(sym).or_insert_with(Entry::new)
     }
 
     /// A reference; a non-weak one pulls in a lazy archive member.
-    fn reference(&mut self, sym: &str, file: usize, weak: bool) {
+    fn reference(&mut self, sym: &'a str, file: usize, weak: bool) {
         let entry = self.entry(sym);
         if !weak && entry.first_strong_ref.is_none() {
             entry.first_strong_ref = Some(file);
@@ -258,7 +262,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn add_lazy(&mut self, sym: &str, input: usize, member: usize) {
+    fn add_lazy(&mut self, sym: &'a str, input: usize, member: usize) {
         let entry = self.entry(sym);
         match entry.def {
             Def::None if entry.first_strong_ref.is_some() => self.pending.push((input, member)),
@@ -269,13 +273,13 @@ impl<'a> Resolver<'a> {
 
     fn define(
         &mut self,
-        sym: &str,
+        sym: &'a str,
         provider: Provider,
         strength: Strength,
     ) -> Result<(), ResolveError> {
         let names = &self.names;
         let selected = &self.selected;
-        let entry = self.table.entry(sym.to_string()).or_insert_with(Entry::new);
+        let entry = self.table.entry(sym).or_insert_with(Entry::new);
         let replace = match entry.def {
             Def::None | Def::Lazy { .. } => true,
             Def::Defined(old, old_strength) => match (old_strength, strength) {
@@ -300,7 +304,11 @@ impl<'a> Resolver<'a> {
         Ok(())
     }
 
-    fn add_bitcode(&mut self, origin: Origin, m: &'a BitcodeModule) -> Result<(), ResolveError> {
+    fn add_bitcode(
+        &mut self,
+        origin: Origin,
+        m: &'a std::sync::Arc<BitcodeModule>,
+    ) -> Result<(), ResolveError> {
         let file = self.name(&m.path);
         let index = self.selected.len();
         self.selected.push((origin, m));
@@ -308,10 +316,10 @@ impl<'a> Resolver<'a> {
         let kept: Vec<bool> = m
             .symtab_comdats
             .iter()
-            .map(|name| match self.comdats.get(name) {
+            .map(|name| match self.comdats.get(name.as_str()) {
                 Some(_) => false,
                 None => {
-                    self.comdats.insert(name.clone(), file);
+                    self.comdats.insert(name, file);
                     true
                 }
             })
@@ -345,7 +353,7 @@ impl<'a> Resolver<'a> {
         Ok(())
     }
 
-    fn add_native(&mut self, path: &str, symbols: &[NativeSymbol]) -> Result<(), ResolveError> {
+    fn add_native(&mut self, path: &str, symbols: &'a [NativeSymbol]) -> Result<(), ResolveError> {
         let file = self.name(path);
         for sym in symbols {
             self.entry(&sym.name).used_in_regular_obj = true;
@@ -363,7 +371,7 @@ impl<'a> Resolver<'a> {
         Ok(())
     }
 
-    fn add_shared(&mut self, path: &str, symbols: &[NativeSymbol]) -> Result<(), ResolveError> {
+    fn add_shared(&mut self, path: &str, symbols: &'a [NativeSymbol]) -> Result<(), ResolveError> {
         let file = self.name(path);
         for sym in symbols {
             // A shared library's reference never pulls archive members (lld).
@@ -381,7 +389,8 @@ impl<'a> Resolver<'a> {
             if std::mem::replace(&mut self.fetched[input][member], true) {
                 continue;
             }
-            let InputFile::Archive { members, .. } = &self.inputs[input] else {
+            let inputs: &'a [InputFile] = self.inputs;
+            let InputFile::Archive { members, .. } = &inputs[input] else {
                 continue;
             };
             let m = &members[member];
@@ -399,18 +408,18 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_triples(&self) -> Result<(), ResolveError> {
-        check_triples(self.selected.iter().map(|(_, m)| *m))
+        check_triples(self.selected.iter().map(|(_, m)| &***m))
     }
 
     fn check_undefined(&self) -> Result<(), ResolveError> {
         if self.opts.allow_undefined {
             return Ok(());
         }
-        let mut missing: Vec<(&String, usize)> = self
+        let mut missing: Vec<(&str, usize)> = self
             .table
             .iter()
             .filter_map(|(name, e)| match (e.def, e.first_strong_ref) {
-                (Def::None, Some(file)) if !is_linker_defined(name) => Some((name, file)),
+                (Def::None, Some(file)) if !is_linker_defined(name) => Some((*name, file)),
                 _ => None,
             })
             .collect();
@@ -432,7 +441,7 @@ impl<'a> Resolver<'a> {
                 .iter()
                 .enumerate()
                 .map(|(i, sym)| {
-                    let Some(entry) = self.table.get(&sym.name) else {
+                    let Some(entry) = self.table.get(sym.name.as_str()) else {
                         return SymbolResolution::default();
                     };
                     let prevailing = !self.discarded[index][i]
@@ -451,7 +460,7 @@ impl<'a> Resolver<'a> {
                 })
                 .collect();
             modules.push(ResolvedModule {
-                module: (*m).clone(),
+                module: std::sync::Arc::clone(m),
                 origin: *origin,
                 symbols,
             });

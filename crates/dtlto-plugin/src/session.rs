@@ -230,12 +230,12 @@ impl Session {
             let symbols = self.symbol_resolutions(&c, &res)?;
             files.push(c.file);
             modules.push(ResolvedModule {
-                module,
+                module: module.into(),
                 origin: Origin::Input(k),
                 symbols,
             });
         }
-        resolution::check_triples(modules.iter().map(|m| &m.module))?;
+        resolution::check_triples(modules.iter().map(|m| &*m.module))?;
         trace.span("Resolve", None, t);
         if self.options.index_only && self.options.emit_imports_files {
             // LLVMgold writes empty outputs for modules the link left out,

@@ -62,7 +62,9 @@ pub struct BitcodeModule {
 
 /// Position of each module by its identifier: plans name import sources
 /// by identifier, and every consumer of a plan needs the module behind it.
-pub fn positions_by_path(modules: &[BitcodeModule]) -> std::collections::HashMap<&str, usize> {
+pub fn positions_by_path(
+    modules: &[std::sync::Arc<BitcodeModule>],
+) -> std::collections::HashMap<&str, usize> {
     modules
         .iter()
         .enumerate()
