@@ -135,6 +135,7 @@ pub struct Row {
     pub link: (f64, f64),
     pub mem: (f64, f64),
     pub thin: (f64, f64),
+    pub thin_mem: (f64, f64),
     pub size: (u64, u64),
     pub run: (f64, f64),
     pub imports_agree: usize,
@@ -167,6 +168,10 @@ impl ProgramResult {
             thin: (
                 self.med(LLD_THIN, |s| s.wall_s),
                 self.med(DTLTO_THIN, |s| s.wall_s),
+            ),
+            thin_mem: (
+                self.med(LLD_THIN, |s| s.peak_mem_mb),
+                self.med(DTLTO_THIN, |s| s.peak_mem_mb),
             ),
             size: (
                 self.sizes.get(LLD).copied().unwrap_or(0),
@@ -220,6 +225,30 @@ pub fn markdown(report: &Report) -> String {
             r.imports_agree,
             r.modules,
             if r.checks { "pass" } else { "FAIL" }
+        );
+    }
+    out.push_str("\nThe thin link alone: `ld.lld-22 --thinlto-index-only --thinlto-emit-imports-files` (through clang-22) vs `dtlto thin-link`, same inputs and link line, each writing its index files into an empty directory; wall time and peak PSS of the process tree, medians.\n\n");
+    out.push_str(
+        "| program | modules | lld s | dtlto s | time ratio | lld MB | dtlto MB | memory ratio |\n",
+    );
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for p in report
+        .programs
+        .iter()
+        .filter(|p| p.samples.contains_key(LLD_THIN))
+    {
+        let r = p.row();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.3} | {:.3} | **{:.2}** | {:.0} | {:.0} | **{:.2}** |",
+            r.name,
+            r.modules,
+            r.thin.0,
+            r.thin.1,
+            ratio(r.thin),
+            r.thin_mem.0,
+            r.thin_mem.1,
+            ratio(r.thin_mem),
         );
     }
     let counted: Vec<&ProgramResult> = report

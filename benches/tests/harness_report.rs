@@ -106,13 +106,35 @@ fn harness_reports_on_the_example() {
     }
     assert!(row.ends_with("| 3/3 | pass |"), "{row}");
 
+    // The thin link alone: time and memory, each tool's median.
+    let thin_mem = median(&mut samples(p, "dtlto-thin-link", "peak_mem_mb"))
+        / median(&mut samples(p, "lld-thin-link", "peak_mem_mb"));
+    let thin_row = md
+        .lines()
+        .filter(|l| l.starts_with("| hello-thin | 3 |"))
+        .nth(1)
+        .expect("a thin-link row for the example");
+    assert!(
+        thin_row.ends_with(&format!(
+            "| **{thin:.2}** | {} | {} | **{thin_mem:.2}** |",
+            format_args!(
+                "{:.0}",
+                median(&mut samples(p, "lld-thin-link", "peak_mem_mb"))
+            ),
+            format_args!(
+                "{:.0}",
+                median(&mut samples(p, "dtlto-thin-link", "peak_mem_mb"))
+            )
+        )),
+        "{thin_row}"
+    );
+
     // The instruction counts of both binaries during the check.
     let count = |b: &str| p["check_instructions"][b].as_u64().unwrap();
     assert!(count("lld") > 10_000, "the check ran the binary");
     let row = md
         .lines()
-        .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(1)
+        .find(|l| l.starts_with(&format!("| hello-thin | {} |", count("lld"))))
         .expect("an instruction row for the example");
     assert!(
         row.contains(&format!(
@@ -130,7 +152,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(2)
+        .nth(3)
         .expect("a stage row for the example");
     for figure in [
         format!(
@@ -153,7 +175,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(3)
+        .nth(4)
         .expect("a distributed row for the example");
     for figure in [format!("**{lld_dtlto:.2}**"), format!("**{delegated:.2}**")] {
         assert!(row.contains(&figure), "{figure} not in {row}");
@@ -211,7 +233,7 @@ fn harness_reports_on_the_example() {
     let row = md
         .lines()
         .filter(|l| l.starts_with("| hello-thin |"))
-        .nth(4)
+        .nth(5)
         .expect("a backend-jobs row for the example");
     for figure in [
         format!("**{:.2}**", total("dtlto") / total("clang")),

@@ -423,7 +423,11 @@ fn strip_comments(s: &str) -> String {
 
 /// Reads every file of the linker view (in parallel; bitcode dominates).
 /// Reads every file of the link, taking those `prefetched` already read.
-pub fn load_inputs(view: &LinkerView, prefetched: Prefetched) -> Result<Vec<InputFile>> {
+pub fn load_inputs(
+    view: &LinkerView,
+    prefetched: Prefetched,
+    bitcode: input::Bitcode,
+) -> Result<Vec<InputFile>> {
     let prefetched = std::sync::Mutex::new(prefetched);
     view.files
         .par_iter()
@@ -431,7 +435,7 @@ pub fn load_inputs(view: &LinkerView, prefetched: Prefetched) -> Result<Vec<Inpu
             let early = prefetched.lock().ok().and_then(|mut p| p.remove(&f.path));
             match early {
                 Some(file) => Ok(file),
-                None => input::load(&f.path).map_err(anyhow::Error::from),
+                None => input::load_with(&f.path, bitcode).map_err(anyhow::Error::from),
             }
         })
         .collect()
@@ -444,12 +448,12 @@ pub type Prefetched = std::collections::HashMap<std::path::PathBuf, InputFile>;
 /// runs: on a no-change relink the two are a third of the time. Whatever
 /// cannot be read here is read (and its error reported) later, if the
 /// link needs it.
-pub fn prefetch_inputs(args: &[String]) -> Prefetched {
+pub fn prefetch_inputs(args: &[String], bitcode: input::Bitcode) -> Prefetched {
     args.par_iter()
         .filter(|a| !a.starts_with('-'))
         .map(std::path::PathBuf::from)
         .filter(|p| p.is_file())
-        .filter_map(|p| input::load(&p).ok().map(|file| (p, file)))
+        .filter_map(|p| input::load_with(&p, bitcode).ok().map(|file| (p, file)))
         .collect()
 }
 

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use dtlto_core::input::{InputFile, MemberContent};
+use dtlto_core::input::{Bitcode, InputFile, MemberContent};
 use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 
@@ -46,7 +46,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let started = Instant::now();
     let trace = Trace::new(started);
     let out_path = Path::new(&output);
-    let driven = thin_link_cmd::drive(line, &output, &trace)?;
+    let driven = thin_link_cmd::drive(line, &output, &trace, Bitcode::Keep)?;
     let options = backend_options(line, driven.view.pic);
     // A link record (see link_record) needs a cache; links that keep their
     // temporaries or hand mold extracted archive members do without.

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use dtlto_core::input::InputFile;
+use dtlto_core::input::{Bitcode, InputFile};
 use dtlto_core::plan::BackendPlan;
 use dtlto_core::resolution::{self, Origin};
 use dtlto_core::thinlink::{self, ThinLink, ThinLinkConfig};
@@ -35,20 +35,23 @@ pub struct Driven {
     pub cmd: LinkerCommand,
     pub view: LinkerView,
     prefetched: driver::Prefetched,
+    bitcode: Bitcode,
 }
 
-/// Driver -> read -> resolve -> thin link; shared by `link`, `thin-link`
-/// and `summary`. Each stage is a span of `trace`.
+/// Driver -> read -> resolve -> thin link, for `thin-link` and `summary`:
+/// no backend follows, so modules' bytes are not kept. Each stage is a
+/// span of `trace`.
 pub fn run_thin_link(line: &LinkLine, output: &str, trace: &Trace) -> Result<ThinLinked> {
-    let driven = drive(line, output, trace)?;
+    let driven = drive(line, output, trace, Bitcode::Drop)?;
     thin_link_driven(line, driven, trace)
 }
 
-/// The driver stage alone: `clang-22 -###` and the linker view.
-pub fn drive(line: &LinkLine, output: &str, trace: &Trace) -> Result<Driven> {
+/// The driver stage alone: `clang-22 -###` and the linker view, with the
+/// link line's own files read meanwhile (keeping modules' bytes or not).
+pub fn drive(line: &LinkLine, output: &str, trace: &Trace, bitcode: Bitcode) -> Result<Driven> {
     let started = Instant::now();
     let (cmd, prefetched) = std::thread::scope(|scope| {
-        let prefetch = scope.spawn(|| driver::prefetch_inputs(&line.driver_args));
+        let prefetch = scope.spawn(|| driver::prefetch_inputs(&line.driver_args, bitcode));
         let cmd = driver::linker_command(line, output);
         (cmd, prefetch.join().unwrap_or_default())
     });
@@ -62,6 +65,7 @@ pub fn drive(line: &LinkLine, output: &str, trace: &Trace) -> Result<Driven> {
         cmd,
         view,
         prefetched,
+        bitcode,
     })
 }
 
@@ -71,9 +75,10 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
         cmd,
         view,
         prefetched,
+        bitcode,
     } = driven;
     let t = Instant::now();
-    let inputs = driver::load_inputs(&view, prefetched)?;
+    let inputs = driver::load_inputs(&view, prefetched, bitcode)?;
     trace.span("Read inputs", None, t);
     let read = t.elapsed();
     let t = Instant::now();

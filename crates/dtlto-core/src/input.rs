@@ -127,17 +127,37 @@ fn read_file(path: &Path) -> Result<Vec<u8>, InputError> {
     })
 }
 
-/// Reads one input file (not a linker script) for resolution.
+/// Reads one input file (not a linker script) for resolution, keeping
+/// the bytes of bitcode modules for their backends.
 pub fn load(path: &Path) -> Result<InputFile, InputError> {
-    let data = read_file(path)?;
-    let name = path.display().to_string();
-    load_bytes(&name, path, &data)
+    load_with(path, Bitcode::Keep)
 }
 
-fn load_bytes(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, InputError> {
+/// Whether bitcode modules keep their bytes once read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bitcode {
+    /// For backends: in-process, delegated or cached.
+    Keep,
+    /// For a thin link alone (index-only outputs, summaries): the bytes
+    /// of every module would be most of its memory.
+    Drop,
+}
+
+pub fn load_with(path: &Path, bitcode: Bitcode) -> Result<InputFile, InputError> {
+    let data = read_file(path)?;
+    let name = path.display().to_string();
+    load_bytes(&name, path, &data, bitcode)
+}
+
+fn load_bytes(
+    name: &str,
+    path: &Path,
+    data: &[u8],
+    keep: Bitcode,
+) -> Result<InputFile, InputError> {
     match file_kind(data) {
         FileKind::Bitcode => Ok(InputFile::Bitcode(std::sync::Arc::new(
-            bitcode::read_bitcode(name, data)?,
+            bitcode::read_module(name, data, keep == Bitcode::Keep)?,
         ))),
         FileKind::ElfRelocatable => Ok(InputFile::Object {
             path: name.to_string(),
@@ -147,7 +167,7 @@ fn load_bytes(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, InputEr
             path: name.to_string(),
             symbols: native_symbols(name, data, true)?,
         }),
-        FileKind::Archive => load_archive(name, path, data),
+        FileKind::Archive => load_archive(name, path, data, keep),
         FileKind::LinkerScript | FileKind::Unknown => Err(InputError::Unknown {
             path: name.to_string(),
         }),
@@ -212,7 +232,12 @@ pub fn member_names(archive: &str, data: &[u8]) -> Result<Vec<(u64, String)>, In
     Ok(names)
 }
 
-fn load_archive(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, InputError> {
+fn load_archive(
+    name: &str,
+    path: &Path,
+    data: &[u8],
+    keep: Bitcode,
+) -> Result<InputFile, InputError> {
     let bad = |detail: String| InputError::BadArchive {
         path: name.to_string(),
         detail,
@@ -234,17 +259,18 @@ fn load_archive(name: &str, path: &Path, data: &[u8]) -> Result<InputFile, Input
             )
         };
         let id = member_id(name, &member_name, offset);
-        let content = match file_kind(&member_data) {
-            FileKind::Bitcode => MemberContent::Bitcode(std::sync::Arc::new(
-                bitcode::read_bitcode(&id, &member_data)?,
-            )),
-            FileKind::ElfRelocatable => {
-                MemberContent::Object(native_symbols(&id, &member_data, false)?)
-            }
-            // Archives may carry other files (e.g. a symbol index of their
-            // own); a linker ignores what it cannot link.
-            _ => continue,
-        };
+        let content =
+            match file_kind(&member_data) {
+                FileKind::Bitcode => MemberContent::Bitcode(std::sync::Arc::new(
+                    bitcode::read_module(&id, &member_data, keep == Bitcode::Keep)?,
+                )),
+                FileKind::ElfRelocatable => {
+                    MemberContent::Object(native_symbols(&id, &member_data, false)?)
+                }
+                // Archives may carry other files (e.g. a symbol index of their
+                // own); a linker ignores what it cannot link.
+                _ => continue,
+            };
         members.push(ArchiveMember { id, content });
     }
     Ok(InputFile::Archive {

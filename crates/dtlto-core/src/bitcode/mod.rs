@@ -72,7 +72,18 @@ pub fn is_bitcode(data: &[u8]) -> bool {
 /// Reads one ThinLTO bitcode module. `path` is the module identifier used
 /// everywhere after this (for an archive member, `archive.a(member.o)`).
 pub fn read_bitcode(path: &str, data: &[u8]) -> Result<BitcodeModule, ReadError> {
-    read_inner(path, data).map_err(|error| ReadError {
+    read_module(path, data, true)
+}
+
+/// [`read_bitcode`]; without `keep_bitcode` the module's bytes are not
+/// kept (its `bitcode` is empty): what a thin link alone needs, at a
+/// fraction of the memory.
+pub fn read_module(
+    path: &str,
+    data: &[u8],
+    keep_bitcode: bool,
+) -> Result<BitcodeModule, ReadError> {
+    read_inner(path, data, keep_bitcode).map_err(|error| ReadError {
         path: path.to_string(),
         error,
     })
@@ -99,7 +110,7 @@ pub fn read_symbols(
     })
 }
 
-fn read_inner(path: &str, data: &[u8]) -> Result<BitcodeModule, BitcodeError> {
+fn read_inner(path: &str, data: &[u8], keep_bitcode: bool) -> Result<BitcodeModule, BitcodeError> {
     if !is_bitcode(data) {
         return Err(BitcodeError::BadMagic);
     }
@@ -109,6 +120,8 @@ fn read_inner(path: &str, data: &[u8]) -> Result<BitcodeModule, BitcodeError> {
     let table = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;
     module.symbols = table.symbols;
     module.symtab_comdats = table.comdats;
-    module.bitcode = std::sync::Arc::from(data);
+    if keep_bitcode {
+        module.bitcode = std::sync::Arc::from(data);
+    }
     Ok(module)
 }
