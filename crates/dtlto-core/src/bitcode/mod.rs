@@ -117,6 +117,10 @@ fn read_inner(path: &str, data: &[u8], keep_bitcode: bool) -> Result<BitcodeModu
     let raw = stream::collect(data, false)?;
     let mut module = module::build(path, &raw)?;
     module.summaries = summary::decode(&raw, &module)?;
+    // Grown record by record; every module stays in memory for the whole
+    // link, so the slack of their growth is given back.
+    module.summaries.shrink_to_fit();
+    module.globals.shrink_to_fit();
     let table = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;
     module.symbols = table.symbols;
     module.symtab_comdats = table.comdats;

@@ -274,7 +274,20 @@ fn function_summary(
     let old_profile_format = version == 1;
     let has_profile = rec.code == FS_PERMODULE_PROFILE;
     let has_relbf = rec.code == FS_PERMODULE_RELBF;
-    let mut calls = Vec::new();
+    // Operands after each callee: hotness and relative frequency (old
+    // format: profile count too).
+    let extra = if old_profile_format {
+        if has_profile {
+            2
+        } else {
+            1
+        }
+    } else if has_profile || has_relbf {
+        1
+    } else {
+        0
+    };
+    let mut calls = Vec::with_capacity(call_ops.len() / (1 + extra));
     let mut i = 0;
     while i < call_ops.len() {
         let callee = values.guid(call_ops[i], what)?;
@@ -283,17 +296,6 @@ fn function_summary(
             hotness: Hotness::Unknown,
             rel_block_freq: 0,
             tail_call: false,
-        };
-        let extra = if old_profile_format {
-            if has_profile {
-                2
-            } else {
-                1
-            }
-        } else if has_profile || has_relbf {
-            1
-        } else {
-            0
         };
         if extra == 1 && !old_profile_format {
             let info = *call_ops.get(i + 1).ok_or_else(|| BitcodeError::BadRecord {
