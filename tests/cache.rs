@@ -303,3 +303,51 @@ fn a_link_record_serves_only_unchanged_relinks() {
     );
     assert!(bytes == cold);
 }
+
+/// A relink with a cache takes the driver's answer of the link before,
+/// unless the line, the driver's environment or a stored answer's soundness
+/// says otherwise; every such link still makes the right program.
+#[test]
+fn relinks_reuse_the_drivers_answer_only_while_it_holds() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (objects, expected) = hello(w);
+    let link = |env: &[(&str, &str)]| -> String {
+        let mut cmd = dtlto();
+        cmd.current_dir(w)
+            .args(["link", "-v", "--cache-dir=cache"])
+            .args(&objects)
+            .args(["-o", "app"]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = run(&mut cmd);
+        assert_eq!(run_program(&w.join("app"), false), expected);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stored = "resolving over (the driver's stored answer)";
+    let asked = "dtlto: resolving over: ";
+    let log = link(&[]);
+    assert!(log.contains(asked) && !log.contains(stored), "{log}");
+    let log = link(&[]);
+    assert!(log.contains(stored) && !log.contains(asked), "{log}");
+
+    // The driver reads LIBRARY_PATH: set, it is asked again.
+    let log = link(&[("LIBRARY_PATH", "/nonexistent-dtlto-dir")]);
+    assert!(log.contains(asked) && !log.contains(stored), "{log}");
+
+    // A damaged answer is asked again, and stored anew.
+    let answers: Vec<_> = std::fs::read_dir(w.join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "driver"))
+        .collect();
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    for path in &answers {
+        std::fs::write(path, b"{ not an answer").unwrap();
+    }
+    let log = link(&[]);
+    assert!(log.contains(asked) && !log.contains(stored), "{log}");
+    let log = link(&[]);
+    assert!(log.contains(stored), "{log}");
+}

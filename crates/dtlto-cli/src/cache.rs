@@ -18,6 +18,7 @@ use dtlto_core::cache_key::{backend_key, module_digest, ContentDigest};
 use dtlto_core::plan::BackendPlan;
 use rayon::prelude::*;
 
+use crate::driver::LinkerCommand;
 use crate::link_record::LinkRecord;
 
 /// An entry is the object itself followed by a trailer: CRC-32 of the
@@ -102,14 +103,11 @@ impl Cache {
         Ok(())
     }
 
-    fn record_path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("{PREFIX}{key}.link"))
-    }
-
-    /// The link record stored under `key` (see `link_record`); a damaged
-    /// one is removed and is a miss.
-    pub fn get_record(&self, key: &str) -> Option<LinkRecord> {
-        let path = self.record_path(key);
+    /// A JSON record (link record, driver answer) stored under `key`; a
+    /// damaged one is removed and is a miss. A hit counts as a use for
+    /// pruning.
+    fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str, kind: &str) -> Option<T> {
+        let path = self.dir.join(format!("{PREFIX}{key}.{kind}"));
         let text = std::fs::read(&path).ok()?;
         match serde_json::from_slice(&text) {
             Ok(record) => {
@@ -125,15 +123,33 @@ impl Cache {
         }
     }
 
-    pub fn put_record(&self, key: &str, record: &LinkRecord) -> Result<()> {
+    fn put_json<T: serde::Serialize>(&self, key: &str, kind: &str, record: &T) -> Result<()> {
         let mut tmp = tempfile::Builder::new()
             .prefix(".dtlto-")
             .tempfile_in(&self.dir)
             .with_context(|| format!("cannot write to the cache {}", self.dir.display()))?;
         tmp.write_all(&serde_json::to_vec(record)?)?;
-        tmp.persist(self.record_path(key))
-            .with_context(|| format!("cannot store a link record in {}", self.dir.display()))?;
+        tmp.persist(self.dir.join(format!("{PREFIX}{key}.{kind}")))
+            .with_context(|| format!("cannot store a {kind} record in {}", self.dir.display()))?;
         Ok(())
+    }
+
+    /// The link record stored under `key` (see `link_record`).
+    pub fn get_record(&self, key: &str) -> Option<LinkRecord> {
+        self.get_json(key, "link")
+    }
+
+    pub fn put_record(&self, key: &str, record: &LinkRecord) -> Result<()> {
+        self.put_json(key, "link", record)
+    }
+
+    /// The driver's answer stored under `key` (see `link_record::driver_key`).
+    pub fn get_driver_answer(&self, key: &str) -> Option<LinkerCommand> {
+        self.get_json(key, "driver")
+    }
+
+    pub fn put_driver_answer(&self, key: &str, cmd: &LinkerCommand) -> Result<()> {
+        self.put_json(key, "driver", cmd)
     }
 
     /// Prunes by `policy`, at most once per its interval.

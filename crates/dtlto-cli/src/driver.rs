@@ -21,7 +21,7 @@ use crate::link_line::LinkLine;
 pub const CLANG: &str = "clang-22";
 
 /// The linker command the driver would run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinkerCommand {
     pub program: String,
     pub args: Vec<String>,

@@ -46,13 +46,41 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let started = Instant::now();
     let trace = Trace::new(started);
     let out_path = Path::new(&output);
-    let driven = thin_link_cmd::drive(line, &output, &trace, Bitcode::Keep)?;
-    let options = backend_options(line, driven.view.pic);
     // A link record (see link_record) needs a cache; links that keep their
     // temporaries or hand mold extracted archive members do without.
-    let record = match &line.cache_dir {
+    let record_cache = match &line.cache_dir {
         Some(dir) if !line.save_temps && line.linker != "mold" => {
-            let cache = Cache::open(Path::new(dir))?;
+            Some(Cache::open(Path::new(dir))?)
+        }
+        _ => None,
+    };
+    // With a record cache, the driver's answer of an earlier link of the
+    // same line spares a run of the driver.
+    let driver_key = match &record_cache {
+        Some(_) => link_record::driver_key(&cache::toolchain(), line, &output)?,
+        None => None,
+    };
+    let stored = match (&record_cache, &driver_key) {
+        (Some(cache), Some(key)) => cache.get_driver_answer(key),
+        _ => None,
+    };
+    // A stored answer whose view cannot be made (a library gone) is
+    // dropped for a fresh one, which reports what is wrong.
+    let stored =
+        stored.and_then(|cmd| thin_link_cmd::driven_from(line, cmd, &trace, Bitcode::Keep).ok());
+    let driven = match stored {
+        Some(driven) => driven,
+        None => {
+            let driven = thin_link_cmd::drive(line, &output, &trace, Bitcode::Keep)?;
+            if let (Some(cache), Some(key)) = (&record_cache, &driver_key) {
+                cache.put_driver_answer(key, &driven.cmd)?;
+            }
+            driven
+        }
+    };
+    let options = backend_options(line, driven.view.pic);
+    let record = match record_cache {
+        Some(cache) => {
             let key = link_record::record_key(
                 &cache::toolchain(),
                 &record_options(line, &options),
@@ -61,7 +89,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
             )?;
             Some((cache, key))
         }
-        _ => None,
+        None => None,
     };
     if let Some((cache, key)) = &record {
         if let Some(recorded) = cache.get_record(key) {

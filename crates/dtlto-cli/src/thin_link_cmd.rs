@@ -69,6 +69,29 @@ pub fn drive(line: &LinkLine, output: &str, trace: &Trace, bitcode: Bitcode) -> 
     })
 }
 
+/// The driver stage from a stored answer of the driver (a relink with a
+/// cache, see `link_record::driver_key`): the linker view, no query and
+/// nothing read ahead.
+pub fn driven_from(
+    line: &LinkLine,
+    cmd: LinkerCommand,
+    trace: &Trace,
+    bitcode: Bitcode,
+) -> Result<Driven> {
+    let started = Instant::now();
+    if line.verbose {
+        eprintln!("dtlto: resolving over (the driver's stored answer): {cmd}");
+    }
+    let view = driver::linker_view(&cmd)?;
+    trace.span("Driver", Some("stored answer"), started);
+    Ok(Driven {
+        cmd,
+        view,
+        prefetched: driver::Prefetched::default(),
+        bitcode,
+    })
+}
+
 /// Read -> resolve -> thin link, after the driver stage.
 pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Result<ThinLinked> {
     let Driven {
