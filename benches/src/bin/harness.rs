@@ -8,7 +8,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use dtlto_bench::measure::{measure, measure_job, Sample};
+use dtlto_bench::measure::{measure, measure_job, time, Sample};
 use dtlto_bench::program::Program;
 use dtlto_bench::report::{
     self, plugin_mode, relink_mode, BackendJob, PluginCheck, ProgramResult, Report, DTLTO,
@@ -285,11 +285,30 @@ fn bench_program(
                 DTLTO_THIN => Some(work.join("dtlto-idx")),
                 _ => None,
             };
-            if let Some(dir) = index_dir {
-                let _ = std::fs::remove_dir_all(&dir);
-                std::fs::create_dir_all(&dir)?;
-            }
-            let s = measure(&mut command(mode)).with_context(|| format!("{}: {mode}", p.name))?;
+            let empty = |dir: &Path| -> Result<()> {
+                let _ = std::fs::remove_dir_all(dir);
+                std::fs::create_dir_all(dir)?;
+                Ok(())
+            };
+            let s = match index_dir {
+                // A thin link is short: timed alone, its memory sampled in
+                // a second run (see `measure::time`).
+                Some(dir) => {
+                    empty(&dir)?;
+                    let timed =
+                        time(&mut command(mode)).with_context(|| format!("{}: {mode}", p.name))?;
+                    empty(&dir)?;
+                    let sampled = measure(&mut command(mode))
+                        .with_context(|| format!("{}: {mode}", p.name))?;
+                    Sample {
+                        wall_s: timed.wall_s,
+                        peak_mem_mb: sampled.peak_mem_mb,
+                    }
+                }
+                None => {
+                    measure(&mut command(mode)).with_context(|| format!("{}: {mode}", p.name))?
+                }
+            };
             samples.entry(mode.to_string()).or_default().push(s);
         }
     }
@@ -547,7 +566,9 @@ fn relinks(
                     rep + 1,
                     args.reps
                 );
-                let s = measure(&mut link(linker))
+                // Relinks report time only; a no-change relink is tens of
+                // milliseconds, which sampling would distort.
+                let s = time(&mut link(linker))
                     .with_context(|| format!("{}: {linker} {step} relink", p.name))?;
                 result
                     .samples
