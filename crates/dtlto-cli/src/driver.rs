@@ -343,7 +343,9 @@ fn expand_file(
     search: &[PathBuf],
     files: &mut Vec<LinkFile>,
 ) -> Result<()> {
-    let head = std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))?;
+    // The kind shows in the first 4 KiB; libc.so.6 and libstdc++.so are
+    // megabytes, read later only if the link needs their symbols.
+    let head = read_head(path, 4096).with_context(|| format!("cannot open {}", path.display()))?;
     if input::file_kind(&head) != FileKind::LinkerScript {
         files.push(LinkFile {
             path: path.to_path_buf(),
@@ -351,7 +353,8 @@ fn expand_file(
         });
         return Ok(());
     }
-    let text = String::from_utf8_lossy(&head);
+    let script = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8_lossy(&script);
     let text = strip_comments(&text);
     for cmd in ["GROUP", "INPUT"] {
         let mut rest = text.as_str();
@@ -376,6 +379,16 @@ fn expand_file(
         }
     }
     Ok(())
+}
+
+/// Up to `limit` bytes from the start of a file.
+fn read_head(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut head)?;
+    Ok(head)
 }
 
 /// A file named in a linker script: as given if it exists, else (like GNU
