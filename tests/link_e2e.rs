@@ -120,6 +120,56 @@ fn output_is_identical_across_job_counts_and_runs() {
     assert!(two == again, "two runs differ");
 }
 
+/// The final link runs LLVM 22's lld inside dtlto; as a process of its own
+/// it makes the same bytes, and an error of the in-process lld is a failed
+/// link with lld's message and no output.
+#[test]
+fn in_process_lld_links_what_the_ld_lld_process_links() {
+    let program = Program::load(repo_root().join("tests/programs/cxx-features"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    let libs = program.link_libs();
+    let mut process = vec!["--final-link-process"];
+    process.extend(libs.iter().map(String::as_str));
+    let libs: Vec<&str> = libs.iter().map(String::as_str).collect();
+    let out = run(dtlto()
+        .current_dir(work.path())
+        .args(["link", "-v"])
+        .args(&objects)
+        .args(&libs)
+        .args(["-o", "in-process"]));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("/ld.lld ") && log.contains("(in-process)"),
+        "{log}"
+    );
+    let inside = std::fs::read(work.path().join("in-process")).unwrap();
+    let outside = std::fs::read(dtlto_link(work.path(), &objects, &process, "process")).unwrap();
+    assert!(
+        inside == outside,
+        "in-process lld and the ld.lld process differ"
+    );
+
+    // An error inside lld (an unknown option passed through -Wl).
+    let out = dtlto()
+        .current_dir(work.path())
+        .arg("link")
+        .args(&objects)
+        .args(&libs)
+        .args(["-Wl,--no-such-lld-option", "-o", "bad"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("unknown argument '--no-such-lld-option'"),
+        "{err}"
+    );
+    assert!(err.contains("the final link failed"), "{err}");
+    assert!(!work.path().join("bad").exists());
+    assert!(leftover_temporaries(work.path()).is_empty());
+}
+
 #[test]
 fn aarch64_program_runs_under_qemu() {
     for dir in ["examples/hello-thin", "tests/programs/cxx-features"] {

@@ -18,9 +18,13 @@ fn llvm_config(arg: &str) -> String {
 
 fn main() {
     println!("cargo:rerun-if-changed=shim/dtlto_shim.cpp");
+    println!("cargo:rerun-if-changed=shim/dtlto_lld.cpp");
     println!("cargo:rerun-if-env-changed=LLVM_SYS_221_PREFIX");
     let mut build = cc::Build::new();
-    build.cpp(true).file("shim/dtlto_shim.cpp");
+    build
+        .cpp(true)
+        .file("shim/dtlto_shim.cpp")
+        .file("shim/dtlto_lld.cpp");
     for flag in llvm_config("--cxxflags").split_whitespace() {
         // LLVM's own warning and optimization choices are not ours.
         if flag.starts_with("-W") || flag.starts_with("-O") || flag == "-fno-exceptions" {
@@ -32,4 +36,19 @@ fn main() {
         .flag("-fno-exceptions")
         .flag_if_supported("-Wno-unused-parameter");
     build.compile("dtlto_shim");
+    // lld's ELF driver, linked in (Debian's liblld-22-dev): the final link
+    // runs inside dtlto. Its own LLVM dependencies are libLLVM's.
+    println!("cargo:rustc-link-search=native={}", llvm_config("--libdir"));
+    println!("cargo:rustc-link-lib=static=lldELF");
+    println!("cargo:rustc-link-lib=static=lldCommon");
+    // lld compresses debug sections itself (zlib, zstd); llvm-22-dev
+    // depends on both libraries' development packages.
+    println!("cargo:rustc-link-lib=dylib=z");
+    println!("cargo:rustc-link-lib=dylib=zstd");
+    // The ld.lld this lld is: the final link runs in-process only when the
+    // driver names this very program.
+    println!(
+        "cargo:rustc-env=DTLTO_LLD_PATH={}/ld.lld",
+        llvm_config("--bindir")
+    );
 }

@@ -148,7 +148,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
         temps.path(),
         line.linker == "mold",
     )?;
-    final_link(&cmd.program, &args, temps.path(), out_path, line.verbose)?;
+    final_link(line, &cmd.program, &args, temps.path(), out_path)?;
     trace.span("Final link", Some(&cmd.program), backends_done);
     if let Some((cache, key)) = &record {
         if built.all_cached {
@@ -259,7 +259,7 @@ fn relink_recorded(
             hits.len()
         );
     }
-    final_link(&cmd.program, &args, temps.path(), out_path, line.verbose)?;
+    final_link(line, &cmd.program, &args, temps.path(), out_path)?;
     trace.span("Final link", Some(&cmd.program), begin);
     if let Some(path) = &line.time_trace {
         trace.write(Path::new(path))?;
@@ -268,26 +268,42 @@ fn relink_recorded(
 }
 
 /// Runs the final link into `temps/output` and moves it into place.
+///
+/// When the driver names LLVM 22's ld.lld, the lld linked into dtlto runs
+/// it in this process (same program, same arguments, same bytes), unless
+/// `--final-link-process`: a process of its own would load libLLVM again.
 fn final_link(
+    line: &LinkLine,
     program: &str,
     args: &[String],
     temps: &Path,
     out_path: &Path,
-    verbose: bool,
 ) -> Result<()> {
-    if verbose {
-        eprintln!("dtlto: {}", render(program, args));
+    let in_process = !line.final_link_process && dtlto_llvm::lld::is_linked_in(program);
+    if line.verbose {
+        let how = if in_process { " (in-process)" } else { "" };
+        eprintln!("dtlto: {}{how}", render(program, args));
     }
-    let status = Command::new(program)
-        .args(args)
-        .status()
-        .with_context(|| format!("cannot run the linker {program}"))?;
-    if !status.success() {
-        bail!(
-            "the final link failed ({}): {}",
-            status,
-            render(program, args)
-        );
+    if in_process {
+        let code = dtlto_llvm::lld::link(args);
+        if code != 0 {
+            bail!(
+                "the final link failed (lld exit status {code}): {}",
+                render(program, args)
+            );
+        }
+    } else {
+        let status = Command::new(program)
+            .args(args)
+            .status()
+            .with_context(|| format!("cannot run the linker {program}"))?;
+        if !status.success() {
+            bail!(
+                "the final link failed ({}): {}",
+                status,
+                render(program, args)
+            );
+        }
     }
     std::fs::rename(temps.join("output"), out_path)
         .with_context(|| format!("cannot move the linked output to {}", out_path.display()))

@@ -45,6 +45,9 @@ pub struct LinkLine {
     pub mattr: String,
     pub linker: String,
     pub save_temps: bool,
+    /// `--final-link-process`: ld.lld as a process even though the same
+    /// lld is linked into dtlto.
+    pub final_link_process: bool,
     pub verbose: bool,
     pub time_trace: Option<String>,
     pub prefix_replace: Option<PrefixReplace>,
@@ -103,6 +106,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "--time-trace" => line.time_trace = Some(value(args, &mut i, a)?.to_string()),
             "--no-import" => line.import.disabled = true,
             "--no-split" => line.split = Some(SplitConfig { threshold: None }),
+            "--final-link-process" => line.final_link_process = true,
             "--disable-verify" | "-disable-verify" => line.disable_verify = true,
             "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,

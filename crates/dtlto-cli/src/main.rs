@@ -26,7 +26,9 @@ They go to clang-22 unchanged, except dtlto's own options:
   -O0|-O1|-O2|-O3|-Os|-Oz    backend optimization level (default -O2; -O0 imports nothing)
   -j N, --jobs N             parallel jobs (default: all cores)
   --target=TRIPLE            target (x86_64-linux-gnu, aarch64-linux-gnu)
-  -fuse-ld=lld|bfd|gold|mold final linker (default lld)
+  -fuse-ld=lld|bfd|gold|mold final linker (default lld, which runs inside dtlto:
+                             it is LLVM 22's lld, linked in)
+  --final-link-process       run the final ld.lld as a process of its own
   -mcpu=CPU, -mattr=+a,-b    target CPU and features for the backends
   --save-temps               keep plans, IR after each step, objects, link command
   --time-trace FILE          Chrome trace JSON: a span per stage and per backend

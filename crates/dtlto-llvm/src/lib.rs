@@ -11,6 +11,7 @@
 
 mod backend;
 mod context;
+pub mod lld;
 mod module;
 mod passes;
 mod shim;

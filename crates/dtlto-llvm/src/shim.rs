@@ -53,3 +53,9 @@ extern "C" {
         data_sections: i32,
     );
 }
+
+extern "C" {
+    /// lld's ELF driver (`lld::lldMain` with the GNU flavor): `argv[0]` is
+    /// the program name, the rest its arguments. Returns the exit code.
+    pub fn dtlto_lld_elf_link(argv: *const *const c_char, argc: i32) -> i32;
+}
