@@ -59,6 +59,33 @@ pub fn write_atomic_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
     Ok(true)
 }
 
+/// An index output of the thin link: created in place when it does not
+/// exist yet (one file-system operation, as lld writes its index files;
+/// a write that fails removes it), else [`write_atomic_if_changed`], so a
+/// file that is replaced is never seen half-written. The directory must
+/// exist. Returns whether it wrote.
+pub fn write_index_file(path: &Path, bytes: &[u8]) -> Result<bool> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o666)
+        .open(path)
+    {
+        Ok(mut file) => {
+            if let Err(error) = file.write_all(bytes) {
+                let _ = std::fs::remove_file(path);
+                return Err(error).with_context(|| format!("cannot write {}", path.display()));
+            }
+            Ok(true)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            write_atomic_if_changed(path, bytes)
+        }
+        Err(error) => Err(error).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +104,23 @@ mod tests {
         assert_eq!(std::fs::metadata(&path).unwrap().ino(), first.ino());
         assert!(write_atomic_if_changed(&path, b"two").unwrap());
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
+    }
+
+    #[test]
+    fn index_files_are_created_in_place_and_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.o.imports");
+        assert!(write_index_file(&path, b"a.o\n").unwrap());
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(meta.mode() & 0o044, 0o044, "mode {:o}", meta.mode());
+        // Unchanged: untouched. Changed: a new file renamed over it.
+        assert!(!write_index_file(&path, b"a.o\n").unwrap());
+        assert_eq!(std::fs::metadata(&path).unwrap().ino(), meta.ino());
+        assert!(write_index_file(&path, b"b.o\n").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"b.o\n");
+        assert_ne!(std::fs::metadata(&path).unwrap().ino(), meta.ino());
+        // No directory: an error naming the file.
+        let err = write_index_file(&dir.path().join("no/such.plan"), b"").unwrap_err();
+        assert!(format!("{err:#}").contains("no/such.plan"), "{err:#}");
     }
 }

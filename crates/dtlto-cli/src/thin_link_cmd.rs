@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::driver::{self, LinkerCommand, LinkerView};
 use crate::link_line::{LinkLine, PrefixReplace};
-use crate::output::write_atomic_if_changed;
+use crate::output::{parent_dir, write_index_file};
 use crate::trace::Trace;
 
 /// Everything the thin link produced, and what the final link needs of
@@ -140,31 +140,45 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
 
 /// Each module's `<module>.plan` (and, with `imports`, lld's
 /// `<module>.imports`), under `prefix_replace` if given. A file already
-/// holding what would be written is left untouched.
+/// holding what would be written is left untouched. The contents are made
+/// in parallel and written one after the other: files created in one
+/// directory serialize on it, and two threads only add handovers.
 pub fn write_index_outputs(
     plans: &[BackendPlan],
     prefix_replace: Option<&PrefixReplace>,
     imports: bool,
 ) -> Result<()> {
-    plans.par_iter().try_for_each(|plan| -> Result<()> {
-        let base = match prefix_replace {
-            Some(p) => p.apply(&plan.module),
-            None => plan.module.clone(),
-        };
-        if imports {
-            write_atomic_if_changed(
-                Path::new(&format!("{base}.imports")),
-                plan.imports_file().as_bytes(),
-            )
-            .with_context(|| format!("writing the import list of {}", plan.module))?;
+    let files: Vec<(String, String, &str)> = plans
+        .par_iter()
+        .flat_map_iter(|plan| {
+            let base = match prefix_replace {
+                Some(p) => p.apply(&plan.module),
+                None => plan.module.clone(),
+            };
+            let mut out = Vec::with_capacity(2);
+            if imports {
+                out.push((
+                    format!("{base}.imports"),
+                    plan.imports_file(),
+                    "import list",
+                ));
+            }
+            out.push((format!("{base}.plan"), plan.to_json(), "backend plan"));
+            out
+        })
+        .collect();
+    let mut made = std::collections::BTreeSet::new();
+    for (path, text, what) in &files {
+        let path = Path::new(path);
+        let dir = parent_dir(path);
+        if made.insert(dir.to_path_buf()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        write_atomic_if_changed(
-            Path::new(&format!("{base}.plan")),
-            plan.to_json().as_bytes(),
-        )
-        .with_context(|| format!("writing the backend plan of {}", plan.module))?;
-        Ok(())
-    })
+        write_index_file(path, text.as_bytes())
+            .with_context(|| format!("writing the {what} {}", path.display()))?;
+    }
+    Ok(())
 }
 
 pub fn thin_link(line: &LinkLine) -> Result<()> {
