@@ -67,7 +67,18 @@ pub fn link(line: &LinkLine) -> Result<()> {
     // A stored answer whose view cannot be made (a library gone) is
     // dropped for a fresh one, which reports what is wrong.
     let stored =
-        stored.and_then(|cmd| thin_link_cmd::driven_from(line, cmd, &trace, Bitcode::Keep).ok());
+        stored.and_then(
+            |cmd| match thin_link_cmd::driven_from(line, cmd, &trace, Bitcode::Keep) {
+                Ok(driven) => Some(driven),
+                Err(error) if line.verbose => {
+                    eprintln!(
+                        "dtlto: the driver's stored answer no longer holds ({error:#}); asking it"
+                    );
+                    None
+                }
+                Err(_) => None,
+            },
+        );
     let driven = match stored {
         Some(driven) => driven,
         None => {

@@ -49,7 +49,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// thin link are mostly unchanged, and replacing a file costs the file
 /// system far more than reading it (ext4 writes the new file back and
 /// frees the old one's blocks on the rename).
-pub fn write_atomic_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+fn write_atomic_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
     if let Ok(existing) = std::fs::read(path) {
         if existing == bytes {
             return Ok(false);

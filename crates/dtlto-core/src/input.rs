@@ -134,14 +134,7 @@ pub fn load(path: &Path) -> Result<InputFile, InputError> {
 }
 
 /// Whether bitcode modules keep their bytes once read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bitcode {
-    /// For backends: in-process, delegated or cached.
-    Keep,
-    /// For a thin link alone (index-only outputs, summaries): the bytes
-    /// of every module would be most of its memory.
-    Drop,
-}
+pub use crate::bitcode::Bytes as Bitcode;
 
 pub fn load_with(path: &Path, bitcode: Bitcode) -> Result<InputFile, InputError> {
     let data = read_file(path)?;
@@ -157,7 +150,7 @@ fn load_bytes(
 ) -> Result<InputFile, InputError> {
     match file_kind(data) {
         FileKind::Bitcode => Ok(InputFile::Bitcode(std::sync::Arc::new(
-            bitcode::read_module(name, data, keep == Bitcode::Keep)?,
+            bitcode::read_module(name, data, keep)?,
         ))),
         FileKind::ElfRelocatable => Ok(InputFile::Object {
             path: name.to_string(),
@@ -262,7 +255,7 @@ fn load_archive(
         let content =
             match file_kind(&member_data) {
                 FileKind::Bitcode => MemberContent::Bitcode(std::sync::Arc::new(
-                    bitcode::read_module(&id, &member_data, keep == Bitcode::Keep)?,
+                    bitcode::read_module(&id, &member_data, keep)?,
                 )),
                 FileKind::ElfRelocatable => {
                     MemberContent::Object(native_symbols(&id, &member_data, false)?)

@@ -72,18 +72,22 @@ pub fn is_bitcode(data: &[u8]) -> bool {
 /// Reads one ThinLTO bitcode module. `path` is the module identifier used
 /// everywhere after this (for an archive member, `archive.a(member.o)`).
 pub fn read_bitcode(path: &str, data: &[u8]) -> Result<BitcodeModule, ReadError> {
-    read_module(path, data, true)
+    read_module(path, data, Bytes::Keep)
 }
 
-/// [`read_bitcode`]; without `keep_bitcode` the module's bytes are not
-/// kept (its `bitcode` is empty): what a thin link alone needs, at a
-/// fraction of the memory.
-pub fn read_module(
-    path: &str,
-    data: &[u8],
-    keep_bitcode: bool,
-) -> Result<BitcodeModule, ReadError> {
-    read_inner(path, data, keep_bitcode).map_err(|error| ReadError {
+/// Whether a module read keeps its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bytes {
+    /// For backends: in-process, delegated or cached.
+    Keep,
+    /// For a thin link alone (index-only outputs, summaries): the bytes
+    /// of every module would be most of its memory; `bitcode` is empty.
+    Drop,
+}
+
+/// [`read_bitcode`], keeping the module's bytes or not.
+pub fn read_module(path: &str, data: &[u8], bytes: Bytes) -> Result<BitcodeModule, ReadError> {
+    read_inner(path, data, bytes).map_err(|error| ReadError {
         path: path.to_string(),
         error,
     })
@@ -110,7 +114,7 @@ pub fn read_symbols(
     })
 }
 
-fn read_inner(path: &str, data: &[u8], keep_bitcode: bool) -> Result<BitcodeModule, BitcodeError> {
+fn read_inner(path: &str, data: &[u8], bytes: Bytes) -> Result<BitcodeModule, BitcodeError> {
     if !is_bitcode(data) {
         return Err(BitcodeError::BadMagic);
     }
@@ -124,7 +128,7 @@ fn read_inner(path: &str, data: &[u8], keep_bitcode: bool) -> Result<BitcodeModu
     let table = symtab::decode(raw.symtab.as_deref(), raw.strtab.as_deref())?;
     module.symbols = table.symbols;
     module.symtab_comdats = table.comdats;
-    if keep_bitcode {
+    if bytes == Bytes::Keep {
         module.bitcode = std::sync::Arc::from(data);
     }
     Ok(module)
