@@ -39,7 +39,7 @@ They go to clang-22 unchanged, except dtlto's own options:
   --import-hot-evolution-factor=X (1.0)    --import-cutoff=N (-1, no limit)
   --force-import-all, --import-declaration, --no-import
   --split-threshold=N        split a module estimated above N instructions after
-                             import (default 100000; thin-link: no split unless
+                             import (default 30000; thin-link: no split unless
                              given) into ceil(size/N) parts built on separate cores
   --no-split                 never split a module's backend
   --disable-verify           skip LLVM's verifier in in-process backends (lld's

@@ -14,9 +14,13 @@
 //! which part. `dtlto-llvm` reads the graph from the IR and applies them.
 
 /// Splitting starts at this estimated size (instructions after import) by
-/// default: about 4 s of backend on one core here, past the point where a
-/// module dominates a link.
-pub const DEFAULT_THRESHOLD: u64 = 100_000;
+/// default: one to three seconds of backend on one core here. A module that
+/// size holds a relink on one core: a program's biggest modules (its `main`
+/// or shell TU) import from many others, so nearly every edit rebuilds them
+/// while the rest of the relink is cached (sqlite3's `shell.c`: 3.4 s of a
+/// 3.5 s one-file relink). Below it, splitting buys little: a part's fixed
+/// cost (reading the module's declarations) nears its share of the work.
+pub const DEFAULT_THRESHOLD: u64 = 30_000;
 
 /// More parts than this cost more in per-part overhead (every part reads
 /// the module's declarations and debug-info skeleton) than they gain.
@@ -247,7 +251,7 @@ mod tests {
         let c = SplitConfig::default();
         assert_eq!(c.parts_for(DEFAULT_THRESHOLD), 1);
         assert_eq!(c.parts_for(DEFAULT_THRESHOLD + 1), 2);
-        assert_eq!(c.parts_for(324_092), 4);
+        assert_eq!(c.parts_for(324_092), 11);
         assert_eq!(c.parts_for(u64::MAX / 2), MAX_PARTS);
         let off = SplitConfig { threshold: None };
         assert_eq!(off.parts_for(10_000_000), 1);

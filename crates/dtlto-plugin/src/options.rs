@@ -31,7 +31,7 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   thinlto-prefix-replace=OLD;NEW  write index-only outputs under NEW
   import-instr-limit=N, import-cutoff=N, ... LLVM's import knobs
   split-threshold=N | no-split  split a module estimated above N instructions
-                              (default 100000; no split with thinlto-index-only)
+                              (default 30000; no split with thinlto-index-only)
                               into parts built on separate cores
   backends=threads|processes  run the backends on threads of the linker, or in
                               dtlto worker processes (default: processes under
