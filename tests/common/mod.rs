@@ -212,21 +212,37 @@ pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Deci
         imported: BTreeMap::new(),
         resolutions: String::from_utf8(out.stdout).unwrap(),
     };
+    // Plans name imported values; the summary's JSON also gives their
+    // GUIDs, which is what lld's shards hold.
+    let out = run(dtlto()
+        .current_dir(work)
+        .args(["summary", "--json"])
+        .args(objects)
+        .args(libs)
+        .args(["-o", "lld.out"]));
+    let index: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut imported: BTreeMap<String, BTreeSet<(String, u64, String)>> = BTreeMap::new();
+    for module in index["modules"].as_array().unwrap() {
+        let mut set = BTreeSet::new();
+        for v in module["imported"].as_array().unwrap() {
+            set.insert((
+                v["from"].as_str().unwrap().to_string(),
+                v["guid"].as_u64().unwrap(),
+                v["kind"].as_str().unwrap().to_lowercase(),
+            ));
+        }
+        imported.insert(module["path"].as_str().unwrap().to_string(), set);
+    }
     for o in objects {
         let imports = work.join(format!("{o}.imports"));
         d.imports_files
             .insert(o.clone(), std::fs::read_to_string(&imports).unwrap());
-        let plan: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(work.join(format!("{o}.plan"))).unwrap())
-                .unwrap();
-        let mut set = BTreeSet::new();
-        for source in plan["imports"].as_array().unwrap() {
-            let from = source["module"].as_str().unwrap().to_string();
-            for v in source["values"].as_array().unwrap() {
-                let kind = v["kind"].as_str().unwrap().to_lowercase();
-                set.insert((from.clone(), v["guid"].as_u64().unwrap(), kind));
-            }
-        }
+        // Every module has a plan (thin-link wrote it) and a place in the
+        // index.
+        assert!(work.join(format!("{o}.plan")).is_file(), "no plan for {o}");
+        let set = imported
+            .remove(o)
+            .unwrap_or_else(|| panic!("{o} is not in dtlto's index"));
         d.imported.insert(o.clone(), set);
     }
     d

@@ -95,14 +95,23 @@ fn text(link: &ThinLink) -> String {
 
 fn json_value(link: &ThinLink) -> serde_json::Value {
     let index = &link.index;
+    // The combined index numbers each module's summaries in one run.
+    let firsts: Vec<usize> = index
+        .modules
+        .iter()
+        .scan(0, |next, module| {
+            let first = *next;
+            *next += module.summaries.len();
+            Some(first)
+        })
+        .collect();
     let modules: Vec<_> = index
         .modules
         .iter()
         .enumerate()
         .map(|(m, module)| {
-            let summaries: Vec<_> = (0..index.summaries.len())
+            let summaries: Vec<_> = (firsts[m]..firsts[m] + module.summaries.len())
                 .map(|i| SummaryId(i as u32))
-                .filter(|&id| index.module_of(id).0 as usize == m)
                 .map(|id| {
                     let s = index.summary(id);
                     let st = index.state(id);
@@ -126,11 +135,32 @@ fn json_value(link: &ThinLink) -> serde_json::Value {
                 "triple": module.triple,
                 "hash": module.hash.0,
                 "summaries": summaries,
+                "imported": imported(link, m),
                 "plan": serde_json::to_value(&link.plans[m]).unwrap_or_default(),
             })
         })
         .collect();
     json!({ "modules": modules })
+}
+
+/// What module `m` imports, by GUID (the plan names values only): the
+/// form in which lld's `.thinlto.bc` shards can be compared with it.
+fn imported(link: &ThinLink, m: usize) -> Vec<serde_json::Value> {
+    let index = &link.index;
+    let mut out = Vec::new();
+    for (&from, list) in &link.imports.imports[m] {
+        for (&guid, &kind) in list {
+            if let Some(id) = index.find_in_module(guid, from) {
+                out.push(json!({
+                    "from": index.module_path(from),
+                    "name": index.summary(id).name,
+                    "guid": guid.0,
+                    "kind": kind,
+                }));
+            }
+        }
+    }
+    out
 }
 
 fn dot(link: &ThinLink) -> String {

@@ -108,7 +108,7 @@ pub fn backend_key(
     module: &ContentDigest,
     imports: &[ContentDigest],
 ) -> String {
-    let mut h = FieldDigest::new(b"dtlto backend key v2");
+    let mut h = FieldDigest::new(b"dtlto backend key v3");
     let mut field = |bytes: &[u8]| h.field(bytes);
     field(toolchain.as_bytes());
     field(&(options.len() as u64).to_le_bytes());
@@ -147,8 +147,9 @@ pub fn backend_key(
         field(source.source_file_name.as_bytes());
         field(&(source.values.len() as u64).to_le_bytes());
         for v in &source.values {
+            // The name alone: unique in its source module, whose hash is
+            // above.
             field(v.name.as_bytes());
-            field(&v.guid.0.to_le_bytes());
             field(&[
                 v.kind as u8,
                 v.is_variable as u8,
@@ -260,7 +261,6 @@ mod tests {
         let mut p = plan();
         p.imports[0].values.push(crate::plan::ImportedValue {
             name: "g".into(),
-            guid: crate::guid::Guid(7),
             kind: crate::import::ImportKind::Definition,
             is_variable: false,
             internalize: false,

@@ -11,8 +11,12 @@ use crate::summary::{Linkage, ModuleHash, Visibility};
 /// Bumped whenever the meaning of a field changes. Version 3: fields at
 /// their usual value are left out, and import sources no longer list the
 /// source module's promoted locals (the backend renames them from the
-/// source's module hash, as LLVM's importer does).
-pub const PLAN_FORMAT_VERSION: u32 = 3;
+/// source's module hash, as LLVM's importer does). Version 4: imported
+/// values are named, not also numbered (the backend finds them by name;
+/// their GUIDs are in `dtlto summary --json`), and definitions, the usual
+/// kind, say nothing of their kind; live locals that stay local are not
+/// listed.
+pub const PLAN_FORMAT_VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BackendPlan {
@@ -29,7 +33,8 @@ pub struct BackendPlan {
     /// not split); decided from `cost` by [`crate::split::SplitConfig`].
     /// Each part is one object, in part order.
     pub parts: u32,
-    /// Changes to this module's own globals, by IR name, sorted.
+    /// Changes to this module's own globals, by IR name, sorted. A global
+    /// not listed is left as it is: a live local whose linkage stays.
     pub globals: Vec<GlobalPlan>,
     /// Modules to import from, in module-path order.
     pub imports: Vec<ImportSource>,
@@ -75,7 +80,7 @@ pub struct ImportSource {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedValue {
     pub name: String,
-    pub guid: crate::guid::Guid,
+    #[serde(default = "definition", skip_serializing_if = "is_definition")]
     pub kind: ImportKind,
     #[serde(default, skip_serializing_if = "is_false")]
     pub is_variable: bool,
@@ -98,6 +103,14 @@ fn is_true(b: &bool) -> bool {
 
 fn yes() -> bool {
     true
+}
+
+fn definition() -> ImportKind {
+    ImportKind::Definition
+}
+
+fn is_definition(k: &ImportKind) -> bool {
+    *k == ImportKind::Definition
 }
 
 fn default_visibility() -> Visibility {
@@ -163,7 +176,6 @@ impl BackendPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guid::Guid;
 
     fn plan() -> BackendPlan {
         BackendPlan {
@@ -201,7 +213,6 @@ mod tests {
                 values: vec![
                     ImportedValue {
                         name: "f".into(),
-                        guid: Guid(1),
                         kind: ImportKind::Definition,
                         is_variable: false,
                         internalize: false,
@@ -209,7 +220,6 @@ mod tests {
                     },
                     ImportedValue {
                         name: "v".into(),
-                        guid: Guid(u64::MAX),
                         kind: ImportKind::Declaration,
                         is_variable: true,
                         internalize: true,
@@ -225,11 +235,11 @@ mod tests {
         let p = plan();
         let text = p.to_json();
         assert_eq!(BackendPlan::from_json("m.plan", &text).unwrap(), p);
-        // The plain global is its name and linkage alone.
-        assert!(
-            text.contains(r#"{"name":"kept","linkage":"External"}"#),
-            "{text}"
-        );
+        // The plain global is its name and linkage alone, the imported
+        // function its name.
+        for plain in [r#"{"name":"kept","linkage":"External"}"#, r#"{"name":"f"}"#] {
+            assert!(text.contains(plain), "{plain} missing from {text}");
+        }
         // Every unusual value is written.
         for field in [
             r#""rename":"table.llvm.4294967298""#,
@@ -237,7 +247,7 @@ mod tests {
             r#""live":false"#,
             r#""internalize_after_import":true"#,
             r#""is_variable":true"#,
-            r#""guid":18446744073709551615"#,
+            r#""kind":"Declaration""#,
         ] {
             assert!(text.contains(field), "{field} missing from {text}");
         }

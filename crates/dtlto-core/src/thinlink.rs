@@ -228,7 +228,7 @@ fn make_plan(
         } else {
             st.visibility
         };
-        globals.push(GlobalPlan {
+        let plan = GlobalPlan {
             name: s.name.clone(),
             rename: st
                 .promoted
@@ -238,7 +238,19 @@ fn make_plan(
             live: index.is_live(id),
             internalize_after_import: ro_wo,
             write_only: s.is_variable() && index.is_write_only(id),
-        });
+        };
+        // A live local that stays as it is needs nothing of the backend
+        // (LLVM's leaves it alone too): most of a big module's globals
+        // (string literals, static helpers) and half of git's plan bytes.
+        let untouched = plan.live
+            && plan.rename.is_none()
+            && plan.linkage.is_local()
+            && plan.linkage == s.flags.linkage
+            && !plan.internalize_after_import
+            && !plan.write_only;
+        if !untouched {
+            globals.push(plan);
+        }
     }
     globals.sort_by(|a, b| a.name.cmp(&b.name));
 
@@ -259,7 +271,6 @@ fn make_plan(
                 s.is_variable() && (index.is_read_only(id) || index.is_write_only(id));
             values.push(ImportedValue {
                 name: s.name.clone(),
-                guid: g,
                 kind,
                 is_variable: s.is_variable(),
                 internalize,
