@@ -9,8 +9,15 @@ use crate::index::CombinedIndex;
 
 pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
     let mut marked_plain = GuidSet::default();
-    for g in index.guids() {
-        let list = index.summaries_of(g).to_vec();
+    let values: Vec<_> = index.values().collect();
+    // Buffers reused for every value: the index changes while they are
+    // walked.
+    let mut list = Vec::new();
+    let mut refs = Vec::new();
+    let mut targets = Vec::new();
+    for (v, g) in values {
+        list.clear();
+        list.extend_from_slice(index.value_summaries(v));
         for &s in &list {
             if !index.is_live(s) {
                 // References from dead code do not count.
@@ -25,8 +32,9 @@ pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
                     st.write_only = false;
                 }
             }
-            let refs = index.summary(s).refs.clone();
-            for r in refs {
+            refs.clear();
+            refs.extend_from_slice(&index.summary(s).refs);
+            for r in &refs {
                 if !r.read_only && !r.write_only {
                     if !marked_plain.insert(r.guid) {
                         continue;
@@ -34,7 +42,9 @@ pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
                 } else if marked_plain.contains(&r.guid) {
                     continue;
                 }
-                for t in index.summaries_of(r.guid).to_vec() {
+                targets.clear();
+                targets.extend_from_slice(index.summaries_of(r.guid));
+                for &t in &targets {
                     let Some(base) = index.base_object(t) else {
                         continue;
                     };

@@ -4,7 +4,7 @@
 //! the rest is dead and its definitions are dropped in the backends.
 
 use crate::guid::{Guid, GuidMap, GuidSet};
-use crate::index::CombinedIndex;
+use crate::index::{CombinedIndex, ValueId};
 use crate::summary::{Linkage, SummaryKind};
 
 /// Whether the link keeps an IR copy of a symbol (`PrevailingType`).
@@ -42,60 +42,73 @@ pub fn compute_dead_symbols(
     for &g in &guids {
         index.mark_live(g);
     }
-    let mut worklist: Vec<Guid> = Vec::new();
-    for g in index.guids() {
-        if index.summaries_of(g).iter().any(|&s| index.state(s).live) {
-            worklist.push(g);
-        }
-    }
+    let mut worklist: Vec<ValueId> = index
+        .values()
+        .filter(|&(v, _)| {
+            index
+                .value_summaries(v)
+                .iter()
+                .any(|&s| index.state(s).live)
+        })
+        .map(|(v, _)| v)
+        .collect();
 
-    // Marks a GUID live; returns whether it has to be walked.
-    let visit = |index: &mut CombinedIndex, g: Guid, is_aliasee: bool| -> Result<bool, DeadError> {
-        let list = index.summaries_of(g);
-        if list.iter().any(|&s| index.state(s).live) {
-            return Ok(false);
-        }
-        // Symbols known not to prevail are kept only if some copy can serve
-        // as available_externally (ODR linkages), for later optimizations.
-        if is_prevailing(g) == Prevailing::No {
-            let mut keep_alive = false;
-            let mut interposable = false;
-            for &s in list {
-                let l = index.summary(s).flags.linkage;
-                if matches!(
-                    l,
-                    Linkage::AvailableExternally | Linkage::WeakOdr | Linkage::LinkOnceOdr
-                ) {
-                    keep_alive = true;
-                } else if l.is_interposable() {
-                    interposable = true;
+    // Marks a value live; returns whether it has to be walked.
+    let visit =
+        |index: &mut CombinedIndex, v: ValueId, is_aliasee: bool| -> Result<bool, DeadError> {
+            let list = index.value_summaries(v);
+            if list.iter().any(|&s| index.state(s).live) {
+                return Ok(false);
+            }
+            // Symbols known not to prevail are kept only if some copy can serve
+            // as available_externally (ODR linkages), for later optimizations.
+            let g = index.guid_of(v);
+            if is_prevailing(g) == Prevailing::No {
+                let mut keep_alive = false;
+                let mut interposable = false;
+                for &s in list {
+                    let l = index.summary(s).flags.linkage;
+                    if matches!(
+                        l,
+                        Linkage::AvailableExternally | Linkage::WeakOdr | Linkage::LinkOnceOdr
+                    ) {
+                        keep_alive = true;
+                    } else if l.is_interposable() {
+                        interposable = true;
+                    }
+                }
+                if !is_aliasee {
+                    if !keep_alive {
+                        return Ok(false);
+                    }
+                    if interposable {
+                        return Err(DeadError(g));
+                    }
                 }
             }
-            if !is_aliasee {
-                if !keep_alive {
-                    return Ok(false);
-                }
-                if interposable {
-                    return Err(DeadError(g));
-                }
-            }
-        }
-        index.mark_live(g);
-        Ok(true)
-    };
+            index.mark_value_live(v);
+            Ok(true)
+        };
 
-    // Edges of the GUID being walked, gathered before visiting (visiting
-    // changes the index); one buffer for the whole walk.
-    let mut targets: Vec<(Guid, bool)> = Vec::new();
-    while let Some(g) = worklist.pop() {
+    // Edges of the value being walked, gathered before visiting (visiting
+    // changes the index); one buffer for the whole walk. Edges to GUIDs
+    // without summaries lead nowhere: nothing there to mark.
+    let mut targets: Vec<(ValueId, bool)> = Vec::new();
+    while let Some(v) = worklist.pop() {
         targets.clear();
-        for &s in index.summaries_of(g) {
-            let summary = index.summary(s);
-            if let SummaryKind::Alias { aliasee } = summary.kind {
-                targets.push((aliasee, true));
+        for &s in index.value_summaries(v) {
+            if let SummaryKind::Alias { aliasee } = index.summary(s).kind {
+                if let Some(t) = index.value_of(aliasee) {
+                    targets.push((t, true));
+                }
             } else {
-                targets.extend(summary.refs.iter().map(|r| (r.guid, false)));
-                targets.extend(summary.calls().iter().map(|c| (c.callee, false)));
+                targets.extend(
+                    index
+                        .edge_targets(s)
+                        .iter()
+                        .filter(|t| !t.is_none())
+                        .map(|&t| (t, false)),
+                );
             }
         }
         for &(t, is_aliasee) in &targets {

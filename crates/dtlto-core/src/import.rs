@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::guid::{Guid, GuidMap};
-use crate::index::{CombinedIndex, ModuleId, SummaryId};
+use crate::index::{CombinedIndex, ModuleId, SummaryId, ValueId};
 use crate::summary::Hotness;
 
 /// Every import tunable, with LLVM 22's defaults and LLVM's option names.
@@ -286,7 +286,8 @@ impl ModuleImporter<'_> {
         let index = self.index;
         self.import_referenced_globals(summary);
         let caller_module = index.module_of(summary);
-        for edge in index.summary(summary).calls() {
+        let targets = index.call_targets(summary);
+        for (edge, &target) in index.summary(summary).calls().iter().zip(targets) {
             let callee = edge.callee;
             if self.config.cutoff >= 0 && self.import_count >= self.config.cutoff {
                 continue;
@@ -317,7 +318,7 @@ impl ModuleImporter<'_> {
                     continue;
                 }
                 let (selected, reason, decl_candidate) =
-                    self.select_callee(callee, new_threshold as u32, caller_module);
+                    self.select_callee(target, new_threshold as u32, caller_module);
                 let Some(selected) = selected else {
                     if self.config.import_declaration {
                         if let Some(d) = decl_candidate {
@@ -440,12 +441,16 @@ impl ModuleImporter<'_> {
     /// rejection reason, and the last too-large or noinline candidate.
     fn select_callee(
         &self,
-        callee: Guid,
+        callee: ValueId,
         threshold: u32,
         caller: ModuleId,
     ) -> (Option<SummaryId>, ImportFailureReason, Option<SummaryId>) {
         let index = self.index;
-        let list = index.summaries_of(callee);
+        let list: &[SummaryId] = if callee.is_none() {
+            &[]
+        } else {
+            index.value_summaries(callee)
+        };
         let mut reason = ImportFailureReason::None;
         let mut too_large_or_noinline = None;
         for &candidate in list {
@@ -498,11 +503,11 @@ impl ModuleImporter<'_> {
         let mut worklist = vec![summary];
         while let Some(s) = worklist.pop() {
             let home = index.module_of(s);
-            for r in &index.summary(s).refs {
-                if !self.should_import_global(r.guid) {
+            for (r, &target) in index.summary(s).refs.iter().zip(index.ref_targets(s)) {
+                if target.is_none() || !self.should_import_global(r.guid) {
                     continue;
                 }
-                for &candidate in index.summaries_of(r.guid) {
+                for &candidate in index.value_summaries(target) {
                     if !index.summary(candidate).is_variable()
                         || !index.can_import_global_var(candidate, true)
                     {

@@ -17,10 +17,13 @@ pub fn internalize_and_promote(
     is_exported: &dyn Fn(ModuleId, Guid) -> bool,
     is_prevailing: &dyn Fn(Guid, ModuleId) -> bool,
 ) {
-    for guid in index.guids() {
-        let list = index.summaries_of(guid).to_vec();
+    let values: Vec<_> = index.values().collect();
+    let mut list = Vec::new();
+    for (v, guid) in values {
+        list.clear();
+        list.extend_from_slice(index.value_summaries(v));
         let single_visible_copy = list.len() == 1 && !index.state(list[0]).linkage.is_local();
-        for s in list {
+        for &s in &list {
             let linkage = index.state(s).linkage;
             if is_exported(index.module_of(s), guid) {
                 if linkage.is_local() {
@@ -75,11 +78,14 @@ pub fn resolve_prevailing(
             }
         }
     }
-    for guid in index.guids() {
-        let list = index.summaries_of(guid).to_vec();
+    let values: Vec<_> = index.values().collect();
+    let mut list = Vec::new();
+    for (v, guid) in values {
+        list.clear();
+        list.extend_from_slice(index.value_summaries(v));
         let visibility = elf_visibility(index, &list);
         let can_auto_hide = !list.is_empty() && list.iter().all(|&s| index.state(s).can_auto_hide);
-        for s in list {
+        for &s in &list {
             let original = index.state(s).linkage;
             if original.is_local() || original == Linkage::Appending {
                 continue;
