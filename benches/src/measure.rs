@@ -125,7 +125,7 @@ pub fn time(cmd: &mut Command) -> Result<Sample> {
         .stderr(Stdio::piped())
         .output()
         .with_context(|| format!("cannot run {cmd:?}"))?;
-    finished(cmd, &output, started, 0)
+    finished(cmd, &output, started.elapsed(), 0)
 }
 
 /// The sample of a command that ran to `output`; its failure, with what it
@@ -133,10 +133,10 @@ pub fn time(cmd: &mut Command) -> Result<Sample> {
 fn finished(
     cmd: &Command,
     output: &std::process::Output,
-    started: Instant,
+    wall: Duration,
     peak_kb: u64,
 ) -> Result<Sample> {
-    let wall_s = started.elapsed().as_secs_f64();
+    let wall_s = wall.as_secs_f64();
     if !output.status.success() {
         bail!(
             "{cmd:?} failed:\n{}",
@@ -159,7 +159,7 @@ pub fn measure(cmd: &mut Command) -> Result<Sample> {
     let pid = child.id();
     let done = AtomicBool::new(false);
     let peak = AtomicU64::new(0);
-    let output = std::thread::scope(|s| {
+    let (output, wall) = std::thread::scope(|s| {
         s.spawn(|| {
             while !done.load(Ordering::Relaxed) {
                 peak.fetch_max(tree_pss_kb(pid), Ordering::Relaxed);
@@ -178,10 +178,15 @@ pub fn measure(cmd: &mut Command) -> Result<Sample> {
             }
         });
         let out = child.wait_with_output();
+        // The command's time ends here, not when the sampler wakes up
+        // and the scope joins it (up to 100 ms later: that wait was in
+        // every sampled time, uniformly at random).
+        let wall = started.elapsed();
         done.store(true, Ordering::Relaxed);
-        out
-    })?;
-    finished(cmd, &output, started, peak.load(Ordering::Relaxed))
+        (out, wall)
+    });
+    let output = output?;
+    finished(cmd, &output, wall, peak.load(Ordering::Relaxed))
 }
 
 pub fn median(values: &[f64]) -> f64 {
