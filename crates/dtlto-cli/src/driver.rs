@@ -7,6 +7,7 @@
 //! references) is seen, and later runs the same command with native objects
 //! in place of the bitcode.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -434,24 +435,57 @@ fn strip_comments(s: &str) -> String {
     out
 }
 
-/// Reads every file of the linker view (in parallel; bitcode dominates).
-/// Reads every file of the link, taking those `prefetched` already read.
+/// Reads every file of the linker view, in parallel, taking those
+/// `prefetched` already read. A file named more than once (the driver
+/// puts `-lgcc` around `-lc` twice, and libgcc.a is 3 MB) is read once
+/// and copied for its other places.
 pub fn load_inputs(
     view: &LinkerView,
     prefetched: Prefetched,
     bitcode: input::Bitcode,
 ) -> Result<Vec<InputFile>> {
+    let mut first: HashMap<&Path, usize> = HashMap::new();
+    let unique: Vec<&Path> = view
+        .files
+        .iter()
+        .filter(|f| {
+            let next = first.len();
+            first.entry(f.path.as_path()).or_insert(next) == &next
+        })
+        .map(|f| f.path.as_path())
+        .collect();
     let prefetched = std::sync::Mutex::new(prefetched);
-    view.files
+    let mut loaded: Vec<Option<InputFile>> = unique
         .par_iter()
-        .map(|f| {
-            let early = prefetched.lock().ok().and_then(|mut p| p.remove(&f.path));
+        .map(|&path| {
+            let early = prefetched.lock().ok().and_then(|mut p| p.remove(path));
             match early {
-                Some(file) => Ok(file),
-                None => input::load_with(&f.path, bitcode).map_err(anyhow::Error::from),
+                Some(file) => Ok(Some(file)),
+                None => input::load_with(path, bitcode)
+                    .map(Some)
+                    .map_err(anyhow::Error::from),
             }
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    // Uses left of each file: the last one takes it, the others copy.
+    let mut left = vec![0usize; unique.len()];
+    for f in &view.files {
+        left[first[f.path.as_path()]] += 1;
+    }
+    Ok(view
+        .files
+        .iter()
+        .map(|f| {
+            let i = first[f.path.as_path()];
+            left[i] -= 1;
+            let file = if left[i] == 0 {
+                loaded[i].take()
+            } else {
+                loaded[i].clone()
+            };
+            file.expect("each file is taken by its last use only")
+        })
+        .collect())
 }
 
 /// Inputs read before the driver said what the link's files are.

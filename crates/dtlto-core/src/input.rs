@@ -34,7 +34,7 @@ pub struct NativeSymbol {
 }
 
 /// One file that takes part in symbol resolution.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum InputFile {
     Bitcode(std::sync::Arc<BitcodeModule>),
     Object {
@@ -52,14 +52,14 @@ pub enum InputFile {
 }
 
 /// An archive member: bitcode or a native object, not yet selected.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ArchiveMember {
     /// lld's identifier: `archive(member at offset)`.
     pub id: String,
     pub content: MemberContent,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum MemberContent {
     Bitcode(std::sync::Arc<BitcodeModule>),
     Object(Vec<NativeSymbol>),
