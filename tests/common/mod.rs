@@ -195,18 +195,17 @@ pub fn shard_imports(shard: &Path, module: &str) -> BTreeSet<Import> {
 
 /// dtlto's decisions for the same link line.
 pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisions {
-    run(dtlto()
-        .current_dir(work)
-        .arg("thin-link")
-        .args(objects)
-        .args(libs)
-        .args(["-o", "dtlto.out"]));
-    let out = run(dtlto()
-        .current_dir(work)
-        .args(["summary", "--resolutions"])
-        .args(objects)
-        .args(libs)
-        .args(["-o", "lld.out"]));
+    // The same link line after each dtlto command.
+    let dtlto_on_line = |command: &[&str], output: &str| {
+        run(dtlto()
+            .current_dir(work)
+            .args(command)
+            .args(objects)
+            .args(libs)
+            .args(["-o", output]))
+    };
+    dtlto_on_line(&["thin-link"], "dtlto.out");
+    let out = dtlto_on_line(&["summary", "--resolutions"], "lld.out");
     let mut d = Decisions {
         imports_files: BTreeMap::new(),
         imported: BTreeMap::new(),
@@ -214,12 +213,7 @@ pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Deci
     };
     // Plans name imported values; the summary's JSON also gives their
     // GUIDs, which is what lld's shards hold.
-    let out = run(dtlto()
-        .current_dir(work)
-        .args(["summary", "--json"])
-        .args(objects)
-        .args(libs)
-        .args(["-o", "lld.out"]));
+    let out = dtlto_on_line(&["summary", "--json"], "lld.out");
     let index: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut imported: BTreeMap<String, BTreeSet<(String, u64, String)>> = BTreeMap::new();
     for module in index["modules"].as_array().unwrap() {
