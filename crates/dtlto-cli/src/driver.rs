@@ -444,16 +444,15 @@ pub fn load_inputs(
     prefetched: Prefetched,
     bitcode: input::Bitcode,
 ) -> Result<Vec<InputFile>> {
+    // Each distinct file's place in `unique`.
     let mut first: HashMap<&Path, usize> = HashMap::new();
-    let unique: Vec<&Path> = view
-        .files
-        .iter()
-        .filter(|f| {
-            let next = first.len();
-            first.entry(f.path.as_path()).or_insert(next) == &next
-        })
-        .map(|f| f.path.as_path())
-        .collect();
+    let mut unique: Vec<&Path> = Vec::new();
+    for f in &view.files {
+        first.entry(f.path.as_path()).or_insert_with(|| {
+            unique.push(f.path.as_path());
+            unique.len() - 1
+        });
+    }
     let prefetched = std::sync::Mutex::new(prefetched);
     let mut loaded: Vec<Option<InputFile>> = unique
         .par_iter()

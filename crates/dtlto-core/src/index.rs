@@ -84,6 +84,8 @@ impl CombinedIndex {
         let mut values: Vec<Guid> = Vec::new();
         // Per value: summaries counted, then the range they fill.
         let mut value_lists: Vec<(u32, u32)> = Vec::new();
+        // Each summary's value, in summary order, for the second pass.
+        let mut value_of_summary: Vec<ValueId> = Vec::new();
         let mut defined = Vec::with_capacity(modules.len());
         for (m, module) in modules.iter().enumerate() {
             let mut here =
@@ -112,6 +114,7 @@ impl CombinedIndex {
                     ValueId(values.len() as u32 - 1)
                 });
                 value_lists[v.0 as usize].1 += 1;
+                value_of_summary.push(v);
                 here.entry(s.guid).or_insert(id);
             }
             defined.push(here);
@@ -125,13 +128,10 @@ impl CombinedIndex {
             next += count;
         }
         let mut guid_lists = vec![SummaryId(0); summaries.len()];
-        for (id, &(m, i)) in summaries.iter().enumerate() {
-            let guid = modules[m.0 as usize].summaries[i as usize].guid;
-            if let Some(v) = by_guid.get(&guid) {
-                let range = &mut value_lists[v.0 as usize];
-                guid_lists[(range.0 + range.1) as usize] = SummaryId(id as u32);
-                range.1 += 1;
-            }
+        for (id, v) in value_of_summary.into_iter().enumerate() {
+            let range = &mut value_lists[v.0 as usize];
+            guid_lists[(range.0 + range.1) as usize] = SummaryId(id as u32);
+            range.1 += 1;
         }
         let (edge_start, edges) = resolve_edges(&modules, &by_guid);
         CombinedIndex {
