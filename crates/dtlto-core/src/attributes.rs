@@ -5,7 +5,7 @@
 //! as constants; write-only ones lose their initializer.
 
 use crate::guid::GuidSet;
-use crate::index::CombinedIndex;
+use crate::index::{CombinedIndex, ValueKind};
 
 pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
     let mut marked_plain = GuidSet::default();
@@ -24,7 +24,7 @@ pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
                 break;
             }
             if let Some(base) = index.base_object(s) {
-                if index.summary(base).is_variable()
+                if index.kind(base) == ValueKind::Variable
                     && (!index.can_import_global_var(s, false) || preserved.contains(&g))
                 {
                     let st = index.state_mut(base);
@@ -48,7 +48,7 @@ pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
                     let Some(base) = index.base_object(t) else {
                         continue;
                     };
-                    if !index.summary(base).is_variable() {
+                    if index.kind(base) != ValueKind::Variable {
                         continue;
                     }
                     let st = index.state_mut(base);

@@ -4,7 +4,7 @@
 //! the rest is dead and its definitions are dropped in the backends.
 
 use crate::guid::{Guid, GuidMap, GuidSet};
-use crate::index::{CombinedIndex, ValueId};
+use crate::index::{CombinedIndex, ValueId, ValueKind};
 use crate::summary::{Linkage, SummaryKind};
 
 /// Whether the link keeps an IR copy of a symbol (`PrevailingType`).
@@ -67,7 +67,7 @@ pub fn compute_dead_symbols(
                 let mut keep_alive = false;
                 let mut interposable = false;
                 for &s in list {
-                    let l = index.summary(s).flags.linkage;
+                    let l = index.state(s).linkage;
                     if matches!(
                         l,
                         Linkage::AvailableExternally | Linkage::WeakOdr | Linkage::LinkOnceOdr
@@ -97,9 +97,11 @@ pub fn compute_dead_symbols(
     while let Some(v) = worklist.pop() {
         targets.clear();
         for &s in index.value_summaries(v) {
-            if let SummaryKind::Alias { aliasee } = index.summary(s).kind {
-                if let Some(t) = index.value_of(aliasee) {
-                    targets.push((t, true));
+            if index.kind(s) == ValueKind::Alias {
+                if let SummaryKind::Alias { aliasee } = index.summary(s).kind {
+                    if let Some(t) = index.value_of(aliasee) {
+                        targets.push((t, true));
+                    }
                 }
             } else {
                 targets.extend(

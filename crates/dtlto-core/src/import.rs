@@ -21,8 +21,8 @@ use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::guid::{Guid, GuidMap};
-use crate::index::{CombinedIndex, ModuleId, SummaryId, ValueId};
+use crate::guid::Guid;
+use crate::index::{CombinedIndex, ModuleId, SummaryId, ValueId, ValueKind};
 use crate::summary::Hotness;
 
 /// Every import tunable, with LLVM 22's defaults and LLVM's option names.
@@ -129,6 +129,14 @@ pub struct ImportResult {
     pub failures: Vec<Vec<ImportFailure>>,
 }
 
+/// A callee as the importer tracks it: a value of the index, or a GUID
+/// nothing summarizes (a call out of the summaries).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Callee {
+    Value(ValueId),
+    Unsummarized(Guid),
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Threshold {
     processed: u32,
@@ -145,8 +153,10 @@ struct ModuleImporter<'a> {
     /// What this module's imports make other modules export: (exporter,
     /// value, kind), merged into the export lists after every module ran.
     exported: Vec<(ModuleId, Guid, ImportKind)>,
-    thresholds: GuidMap<Threshold>,
+    thresholds: rustc_hash::FxHashMap<Callee, Threshold>,
+    /// Each failure's callee, beside it.
     failures: Vec<ImportFailure>,
+    failed: Vec<Callee>,
     /// Imports made so far in the whole link (for `-import-cutoff`).
     import_count: i64,
 }
@@ -182,21 +192,28 @@ pub fn compute_imports(
             is_prevailing,
             imports: ImportList::new(),
             exported: Vec::new(),
-            thresholds: GuidMap::default(),
+            thresholds: Default::default(),
             failures: Vec::new(),
+            failed: Vec::new(),
             import_count,
         };
         importer.run();
         let ModuleImporter {
             imports,
-            mut failures,
+            failures,
+            failed,
             thresholds,
             exported,
             import_count,
             ..
         } = importer;
         // Only callees that in the end were not imported are failures.
-        failures.retain(|f| thresholds.get(&f.guid).is_none_or(|t| t.callee.is_none()));
+        let mut failures: Vec<ImportFailure> = failures
+            .into_iter()
+            .zip(failed)
+            .filter(|(_, c)| thresholds.get(c).is_none_or(|t| t.callee.is_none()))
+            .map(|(f, _)| f)
+            .collect();
         failures.sort_by_key(|f| f.guid);
         ModuleImports {
             imports,
@@ -258,7 +275,7 @@ impl ModuleImporter<'_> {
             let Some(base) = index.base_object(id) else {
                 continue;
             };
-            if !index.summary(base).is_function() {
+            if index.kind(base) != ValueKind::Function {
                 continue;
             }
             self.import_for_function(base, self.config.instr_limit, &mut worklist);
@@ -277,6 +294,14 @@ impl ModuleImporter<'_> {
         }
     }
 
+    /// The GUID of a callee.
+    fn guid(&self, callee: Callee) -> Guid {
+        match callee {
+            Callee::Value(v) => self.index.guid_of(v),
+            Callee::Unsummarized(g) => g,
+        }
+    }
+
     fn import_for_function(
         &mut self,
         summary: SummaryId,
@@ -287,22 +312,28 @@ impl ModuleImporter<'_> {
         self.import_referenced_globals(summary);
         let caller_module = index.module_of(summary);
         let targets = index.call_targets(summary);
-        for (edge, &target) in index.summary(summary).calls().iter().zip(targets) {
-            let callee = edge.callee;
+        let hotness = index.call_hotness(summary);
+        for (i, (&target, &hotness)) in targets.iter().zip(hotness).enumerate() {
             if self.config.cutoff >= 0 && self.import_count >= self.config.cutoff {
                 continue;
             }
-            if index.defined_in(self.module).contains_key(&callee) {
+            // Callees are followed by value id: the GUID is read only
+            // where a decision is recorded.
+            let callee = if target.is_none() {
+                Callee::Unsummarized(index.summary(summary).calls()[i].callee)
+            } else if index.defines(self.module, target) {
                 continue;
-            }
-            let new_threshold = threshold as f32 * self.bonus(edge.hotness);
+            } else {
+                Callee::Value(target)
+            };
+            let new_threshold = threshold as f32 * self.bonus(hotness);
             let previously_visited = self.thresholds.contains_key(&callee);
             let entry = *self.thresholds.entry(callee).or_insert(Threshold {
                 processed: new_threshold as u32,
                 callee: None,
                 failure: None,
             });
-            let is_hot = edge.hotness == Hotness::Hot;
+            let is_hot = hotness == Hotness::Hot;
 
             let resolved = if let Some(resolved) = entry.callee {
                 if new_threshold <= entry.processed as f32 {
@@ -323,31 +354,33 @@ impl ModuleImporter<'_> {
                     if self.config.import_declaration {
                         if let Some(d) = decl_candidate {
                             let from = index.module_of(d);
-                            self.exported.push((from, callee, ImportKind::Declaration));
+                            let guid = self.guid(callee);
+                            self.exported.push((from, guid, ImportKind::Declaration));
                             self.imports
                                 .entry(from)
                                 .or_default()
-                                .entry(callee)
+                                .entry(guid)
                                 .or_insert(ImportKind::Declaration);
                         }
                     }
                     if previously_visited {
                         self.set_threshold(callee, new_threshold as u32);
                     }
-                    self.record_failure(callee, entry.failure, reason, edge.hotness, new_threshold);
+                    self.record_failure(callee, entry.failure, reason, hotness, new_threshold);
                     continue;
                 };
                 if let Some(t) = self.thresholds.get_mut(&callee) {
                     t.callee = Some(selected);
                 }
                 let from = index.module_of(selected);
+                let guid = self.guid(callee);
                 *self
                     .imports
                     .entry(from)
                     .or_default()
-                    .entry(callee)
+                    .entry(guid)
                     .or_insert(ImportKind::Definition) = ImportKind::Definition;
-                self.exported.push((from, callee, ImportKind::Definition));
+                self.exported.push((from, guid, ImportKind::Definition));
                 selected
             };
             let factor = if is_hot {
@@ -360,7 +393,7 @@ impl ModuleImporter<'_> {
         }
     }
 
-    fn set_threshold(&mut self, callee: Guid, value: u32) {
+    fn set_threshold(&mut self, callee: Callee, value: u32) {
         if let Some(t) = self.thresholds.get_mut(&callee) {
             t.processed = value;
         }
@@ -368,19 +401,20 @@ impl ModuleImporter<'_> {
 
     fn record_failure(
         &mut self,
-        callee: Guid,
+        callee: Callee,
         existing: Option<usize>,
         reason: ImportFailureReason,
         hotness: Hotness,
         threshold: f32,
     ) {
-        let size = self
-            .index
-            .summaries_of(callee)
-            .first()
-            .and_then(|&s| self.index.base_object(s))
-            .filter(|&s| self.index.summary(s).is_function())
-            .map(|s| self.index.summary(s).inst_count());
+        let index = self.index;
+        let size = match callee {
+            Callee::Value(v) => index.value_summaries(v).first().copied(),
+            Callee::Unsummarized(_) => None,
+        }
+        .and_then(|s| index.base_object(s))
+        .filter(|&s| index.kind(s) == ValueKind::Function)
+        .map(|s| index.facts(s).inst_count);
         match existing {
             Some(f) => {
                 let failure = &mut self.failures[f];
@@ -391,13 +425,14 @@ impl ModuleImporter<'_> {
             }
             None => {
                 self.failures.push(ImportFailure {
-                    guid: callee,
+                    guid: self.guid(callee),
                     reason,
                     threshold: threshold as u32,
                     size,
                     max_hotness: hotness,
                     attempts: 1,
                 });
+                self.failed.push(callee);
                 let at = self.failures.len() - 1;
                 if let Some(t) = self.thresholds.get_mut(&callee) {
                     t.failure = Some(at);
@@ -423,14 +458,14 @@ impl ModuleImporter<'_> {
         let Some(base) = index.base_object(candidate) else {
             return ImportFailureReason::GlobalVar;
         };
-        let summary = index.summary(base);
-        if !summary.is_function() {
+        let facts = index.facts(base);
+        if facts.kind != ValueKind::Function {
             return ImportFailureReason::GlobalVar;
         }
         if index.state(base).linkage.is_local() && list_len > 1 && index.module_of(base) != caller {
             return ImportFailureReason::LocalLinkageNotInModule;
         }
-        if summary.flags.not_eligible_to_import {
+        if facts.not_eligible_to_import {
             return ImportFailureReason::NotEligible;
         }
         ImportFailureReason::None
@@ -461,16 +496,9 @@ impl ModuleImporter<'_> {
             let Some(base) = index.base_object(candidate) else {
                 continue;
             };
-            let summary = index.summary(base);
-            let always_inline = matches!(
-                summary.kind,
-                crate::summary::SummaryKind::Function { flags, .. } if flags.always_inline
-            );
-            let no_inline = matches!(
-                summary.kind,
-                crate::summary::SummaryKind::Function { flags, .. } if flags.no_inline
-            );
-            if summary.inst_count() > threshold && !always_inline && !self.config.force_import_all {
+            let facts = index.facts(base);
+            let (always_inline, no_inline) = (facts.always_inline, facts.no_inline);
+            if facts.inst_count > threshold && !always_inline && !self.config.force_import_all {
                 too_large_or_noinline = Some(base);
                 reason = ImportFailureReason::TooLarge;
                 continue;
@@ -508,7 +536,7 @@ impl ModuleImporter<'_> {
                     continue;
                 }
                 for &candidate in index.value_summaries(target) {
-                    if !index.summary(candidate).is_variable()
+                    if index.kind(candidate) != ValueKind::Variable
                         || !index.can_import_global_var(candidate, true)
                     {
                         continue;

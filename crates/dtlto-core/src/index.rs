@@ -4,7 +4,7 @@
 
 use crate::bitcode::BitcodeModule;
 use crate::guid::{Guid, GuidMap};
-use crate::summary::{GlobalSummary, Linkage, SummaryKind, Visibility};
+use crate::summary::{GlobalSummary, Hotness, Linkage, SummaryKind, Visibility};
 
 /// Index of a module in link order.
 #[derive(
@@ -45,31 +45,89 @@ pub struct SummaryState {
     pub promoted: bool,
 }
 
+/// What a summary describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    Function,
+    Variable,
+    Alias,
+}
+
+/// What the passes read of a summary on every visit, copied out of it.
+#[derive(Clone, Copy, Debug)]
+pub struct SummaryFacts {
+    pub kind: ValueKind,
+    /// Functions: the instruction count (0 otherwise).
+    pub inst_count: u32,
+    pub no_inline: bool,
+    pub always_inline: bool,
+    pub not_eligible_to_import: bool,
+    /// Variables: a constant.
+    pub constant: bool,
+    pub has_refs: bool,
+}
+
+/// One summary's record in the combined index. Import and dead stripping
+/// visit summaries all over the index, millions of times on a big
+/// program; reaching a module's `GlobalSummary` is three dependent loads
+/// (module, its summary vector, the summary) and its kind a fourth. Each
+/// record holds what those visits read, so that a visit is one cache
+/// line; the module's summary is read only where its lists are walked.
+/// The summaries of one value: most values have a single summary, held
+/// here without a trip through `guid_lists`.
+#[derive(Clone, Copy, Debug)]
+struct ValueList {
+    /// `len == 1`: the summary; otherwise the list's start in `guid_lists`.
+    head: SummaryId,
+    len: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    module: ModuleId,
+    /// Index of the summary within its module.
+    local: u32,
+    /// The summary an alias stands for, in its module (itself for
+    /// non-aliases; `u32::MAX` if the module lacks the aliasee).
+    base: u32,
+    /// Its edges in `CombinedIndex::edges`: `refs` references from
+    /// `edge_start`, then `calls` calls.
+    edge_start: u32,
+    refs: u32,
+    calls: u32,
+    facts: SummaryFacts,
+    state: SummaryState,
+}
+
 pub struct CombinedIndex {
     pub modules: Vec<std::sync::Arc<BitcodeModule>>,
-    /// (module, summary index within the module) of every summary.
-    pub summaries: Vec<(ModuleId, u32)>,
-    pub state: Vec<SummaryState>,
+    entries: Vec<Entry>,
     /// Every GUID with summaries gets a dense value id, in the order the
     /// modules (then their summaries) first name it: passes over all
     /// values walk them in that order, which is deterministic without a
     /// sort and visits each module's summaries together.
     by_guid: GuidMap<ValueId>,
     values: Vec<Guid>,
-    /// Summaries of each value, in module order (LLVM's summary list): a
-    /// range of `guid_lists`. One array for all, not a vector per GUID:
-    /// on a big program the thin link looks GUIDs up millions of times,
-    /// and every lookup saves a pointer chase.
-    value_lists: Vec<(u32, u32)>,
+    /// Summaries of each value, in module order (LLVM's summary list).
+    /// One array for all, not a vector per GUID: on a big program the
+    /// thin link looks values up millions of times, and every lookup
+    /// saves a pointer chase.
+    value_lists: Vec<ValueList>,
+    /// The lists of values with several summaries.
     guid_lists: Vec<SummaryId>,
+    /// The values each module names first: module `m` defines the values
+    /// `first_value[m]..first_value[m + 1]`, and those in `repeated[m]`
+    /// (sorted) that an earlier module defines too.
+    first_value: Vec<u32>,
+    repeated: Vec<Vec<ValueId>>,
     /// Every summary's edges as value ids, resolved once: its references,
-    /// then its calls, from `edge_start[s]` to `edge_start[s + 1]`. Dead
-    /// stripping and import follow edges millions of times on a big
+    /// then its calls (ranges in the summary's entry). Dead stripping and import follow edges millions of times on a big
     /// program; a resolved edge is an array index, near its neighbours
     /// for the calls that stay in their module, where a GUID is a hash
     /// lookup anywhere in a map of every value.
-    edge_start: Vec<u32>,
     edges: Vec<ValueId>,
+    /// The hotness of each call edge (references: `Unknown`), beside it.
+    hotness: Vec<Hotness>,
     /// Per module: GUID -> its summary there (`DefinedGVSummaries`).
     defined: Vec<GuidMap<SummaryId>>,
     pub with_dead_stripping: bool,
@@ -78,93 +136,142 @@ pub struct CombinedIndex {
 
 impl CombinedIndex {
     pub fn new(modules: Vec<std::sync::Arc<BitcodeModule>>) -> CombinedIndex {
-        let mut summaries = Vec::new();
-        let mut state = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
         let mut by_guid: GuidMap<ValueId> = GuidMap::default();
         let mut values: Vec<Guid> = Vec::new();
-        // Per value: summaries counted, then the range they fill.
-        let mut value_lists: Vec<(u32, u32)> = Vec::new();
+        // Per value: its first summary and how many it has.
+        let mut value_lists: Vec<ValueList> = Vec::new();
+        let mut first_value = Vec::with_capacity(modules.len() + 1);
+        let mut repeated = Vec::with_capacity(modules.len());
         // Each summary's value, in summary order, for the second pass.
         let mut value_of_summary: Vec<ValueId> = Vec::new();
         let mut defined = Vec::with_capacity(modules.len());
+        let mut edge_count = 0u32;
         for (m, module) in modules.iter().enumerate() {
             let mut here =
                 GuidMap::with_capacity_and_hasher(module.summaries.len(), Default::default());
+            let first = entries.len();
+            first_value.push(values.len() as u32);
+            let mut again = Vec::new();
             for (i, s) in module.summaries.iter().enumerate() {
-                let id = SummaryId(summaries.len() as u32);
-                summaries.push((ModuleId(m as u32), i as u32));
+                let id = SummaryId(entries.len() as u32);
                 let (ro, wo) = match &s.kind {
                     SummaryKind::Variable { flags, .. } => {
                         (flags.maybe_read_only, flags.maybe_write_only)
                     }
                     _ => (false, false),
                 };
-                state.push(SummaryState {
-                    live: s.flags.live,
-                    linkage: s.flags.linkage,
-                    visibility: s.flags.visibility,
-                    can_auto_hide: s.flags.can_auto_hide,
-                    read_only: ro,
-                    write_only: wo,
-                    promoted: false,
+                let calls = s.calls().len() as u32;
+                entries.push(Entry {
+                    module: ModuleId(m as u32),
+                    local: i as u32,
+                    base: id.0,
+                    edge_start: edge_count,
+                    refs: s.refs.len() as u32,
+                    calls,
+                    facts: facts_of(s),
+                    state: SummaryState {
+                        live: s.flags.live,
+                        linkage: s.flags.linkage,
+                        visibility: s.flags.visibility,
+                        can_auto_hide: s.flags.can_auto_hide,
+                        read_only: ro,
+                        write_only: wo,
+                        promoted: false,
+                    },
                 });
+                edge_count += s.refs.len() as u32 + calls;
                 let v = *by_guid.entry(s.guid).or_insert_with(|| {
                     values.push(s.guid);
-                    value_lists.push((0, 0));
+                    value_lists.push(ValueList { head: id, len: 0 });
                     ValueId(values.len() as u32 - 1)
                 });
-                value_lists[v.0 as usize].1 += 1;
+                value_lists[v.0 as usize].len += 1;
                 value_of_summary.push(v);
-                here.entry(s.guid).or_insert(id);
+                // Two summaries of one GUID in a module: the module's is
+                // the first (`DefinedGVSummaries` keeps it).
+                if let std::collections::hash_map::Entry::Vacant(slot) = here.entry(s.guid) {
+                    slot.insert(id);
+                    if v.0 < first_value[m] {
+                        again.push(v);
+                    }
+                }
+            }
+            // Aliases point at a summary of their own module.
+            for (i, s) in module.summaries.iter().enumerate() {
+                if let SummaryKind::Alias { aliasee } = s.kind {
+                    entries[first + i].base = here.get(&aliasee).map_or(u32::MAX, |a| a.0);
+                }
             }
             defined.push(here);
+            again.sort_unstable();
+            repeated.push(again);
         }
-        // Each value's range (its count was gathered above), then the
-        // summaries in module order.
+        first_value.push(values.len() as u32);
+        // The lists of values with several summaries, in module order:
+        // each value's range (counted above), then the summaries.
         let mut next = 0u32;
-        for range in value_lists.iter_mut() {
-            let count = range.1;
-            *range = (next, 0);
-            next += count;
+        let mut filled: Vec<u32> = vec![0; value_lists.len()];
+        for list in value_lists.iter_mut().filter(|l| l.len > 1) {
+            list.head = SummaryId(next);
+            next += list.len;
         }
-        let mut guid_lists = vec![SummaryId(0); summaries.len()];
+        let mut guid_lists = vec![SummaryId(0); next as usize];
         for (id, v) in value_of_summary.into_iter().enumerate() {
-            let range = &mut value_lists[v.0 as usize];
-            guid_lists[(range.0 + range.1) as usize] = SummaryId(id as u32);
-            range.1 += 1;
+            let list = value_lists[v.0 as usize];
+            if list.len > 1 {
+                let at = &mut filled[v.0 as usize];
+                guid_lists[(list.head.0 + *at) as usize] = SummaryId(id as u32);
+                *at += 1;
+            }
         }
-        let (edge_start, edges) = resolve_edges(&modules, &by_guid);
+        let (edges, hotness) = resolve_edges(&modules, &by_guid);
         CombinedIndex {
             modules,
-            summaries,
-            state,
+            entries,
             by_guid,
             values,
             value_lists,
             guid_lists,
-            edge_start,
+            first_value,
+            repeated,
             edges,
+            hotness,
             defined,
             with_dead_stripping: false,
             with_attribute_propagation: false,
         }
     }
 
+    /// Number of summaries in the index.
+    pub fn summary_count(&self) -> usize {
+        self.entries.len()
+    }
+
     pub fn summary(&self, id: SummaryId) -> &GlobalSummary {
-        let (m, i) = self.summaries[id.0 as usize];
-        &self.modules[m.0 as usize].summaries[i as usize]
+        let e = &self.entries[id.0 as usize];
+        &self.modules[e.module.0 as usize].summaries[e.local as usize]
     }
 
     pub fn module_of(&self, id: SummaryId) -> ModuleId {
-        self.summaries[id.0 as usize].0
+        self.entries[id.0 as usize].module
+    }
+
+    /// What a summary is, without reading it.
+    pub fn facts(&self, id: SummaryId) -> &SummaryFacts {
+        &self.entries[id.0 as usize].facts
+    }
+
+    pub fn kind(&self, id: SummaryId) -> ValueKind {
+        self.entries[id.0 as usize].facts.kind
     }
 
     pub fn state(&self, id: SummaryId) -> &SummaryState {
-        &self.state[id.0 as usize]
+        &self.entries[id.0 as usize].state
     }
 
     pub fn state_mut(&mut self, id: SummaryId) -> &mut SummaryState {
-        &mut self.state[id.0 as usize]
+        &mut self.entries[id.0 as usize].state
     }
 
     /// The summary list of a GUID (empty if nothing defines it).
@@ -177,8 +284,20 @@ impl CombinedIndex {
 
     /// The summary list of a value.
     pub fn value_summaries(&self, v: ValueId) -> &[SummaryId] {
-        let (start, len) = self.value_lists[v.0 as usize];
-        &self.guid_lists[start as usize..(start + len) as usize]
+        let list = &self.value_lists[v.0 as usize];
+        if list.len == 1 {
+            std::slice::from_ref(&list.head)
+        } else {
+            let start = list.head.0 as usize;
+            &self.guid_lists[start..start + list.len as usize]
+        }
+    }
+
+    /// Does a module define a value (`DefinedGVSummaries` holds its GUID)?
+    pub fn defines(&self, module: ModuleId, v: ValueId) -> bool {
+        let m = module.0 as usize;
+        (self.first_value[m]..self.first_value[m + 1]).contains(&v.0)
+            || (v.0 < self.first_value[m] && self.repeated[m].binary_search(&v).is_ok())
     }
 
     /// The value of a GUID, if it has summaries.
@@ -193,24 +312,30 @@ impl CombinedIndex {
     /// The values a summary refers to, in the order of its `refs`
     /// (`ValueId::NONE` where the GUID has no summary).
     pub fn ref_targets(&self, s: SummaryId) -> &[ValueId] {
-        let refs = self.summary(s).refs.len();
-        let start = self.edge_start[s.0 as usize] as usize;
-        &self.edges[start..start + refs]
+        let e = &self.entries[s.0 as usize];
+        let start = e.edge_start as usize;
+        &self.edges[start..start + e.refs as usize]
     }
 
     /// The values a summary calls, in the order of its `calls()`.
     pub fn call_targets(&self, s: SummaryId) -> &[ValueId] {
-        let refs = self.summary(s).refs.len();
-        let start = self.edge_start[s.0 as usize] as usize + refs;
-        let end = self.edge_start[s.0 as usize + 1] as usize;
-        &self.edges[start..end]
+        let e = &self.entries[s.0 as usize];
+        let start = (e.edge_start + e.refs) as usize;
+        &self.edges[start..start + e.calls as usize]
+    }
+
+    /// The hotness of each of a summary's calls, beside `call_targets`.
+    pub fn call_hotness(&self, s: SummaryId) -> &[Hotness] {
+        let e = &self.entries[s.0 as usize];
+        let start = (e.edge_start + e.refs) as usize;
+        &self.hotness[start..start + e.calls as usize]
     }
 
     /// References then calls of a summary, as values.
     pub fn edge_targets(&self, s: SummaryId) -> &[ValueId] {
-        let start = self.edge_start[s.0 as usize] as usize;
-        let end = self.edge_start[s.0 as usize + 1] as usize;
-        &self.edges[start..end]
+        let e = &self.entries[s.0 as usize];
+        let start = e.edge_start as usize;
+        &self.edges[start..start + (e.refs + e.calls) as usize]
     }
 
     /// Marks every summary of a GUID live.
@@ -222,9 +347,15 @@ impl CombinedIndex {
 
     /// Marks every summary of a value live.
     pub fn mark_value_live(&mut self, v: ValueId) {
-        let (start, len) = self.value_lists[v.0 as usize];
-        for id in &self.guid_lists[start as usize..(start + len) as usize] {
-            self.state[id.0 as usize].live = true;
+        let list = self.value_lists[v.0 as usize];
+        if list.len == 1 {
+            self.entries[list.head.0 as usize].state.live = true;
+            return;
+        }
+        let start = list.head.0 as usize;
+        for i in start..start + list.len as usize {
+            let id = self.guid_lists[i];
+            self.entries[id.0 as usize].state.live = true;
         }
     }
 
@@ -254,9 +385,9 @@ impl CombinedIndex {
 
     /// The summary an alias stands for (itself for non-aliases).
     pub fn base_object(&self, id: SummaryId) -> Option<SummaryId> {
-        match &self.summary(id).kind {
-            SummaryKind::Alias { aliasee } => self.find_in_module(*aliasee, self.module_of(id)),
-            _ => Some(id),
+        match self.entries[id.0 as usize].base {
+            u32::MAX => None,
+            base => Some(SummaryId(base)),
         }
     }
 
@@ -285,24 +416,20 @@ impl CombinedIndex {
     /// (LLVM's `import-constants-with-refs`, on by default), read-only or
     /// write-only.
     pub fn can_import_global_var(&self, id: SummaryId, analyze_refs: bool) -> bool {
-        let s = self.summary(id);
         let Some(base) = self.base_object(id) else {
             return false;
         };
-        if !self.summary(base).is_variable() {
+        let facts = self.facts(base);
+        if facts.kind != ValueKind::Variable {
             return false;
         }
         let non_interposable = !self.state(id).linkage.is_interposable();
-        let eligible = !s.flags.not_eligible_to_import;
-        let constant = matches!(
-            self.summary(base).kind,
-            SummaryKind::Variable { flags, .. } if flags.constant
-        );
+        let eligible = !self.facts(id).not_eligible_to_import;
         let refs_prevent = analyze_refs
-            && !constant
+            && !facts.constant
             && !self.is_read_only(base)
             && !self.is_write_only(base)
-            && !self.summary(base).refs.is_empty();
+            && facts.has_refs;
         non_interposable && eligible && !refs_prevent
     }
 
@@ -311,35 +438,168 @@ impl CombinedIndex {
     }
 }
 
+fn facts_of(s: &GlobalSummary) -> SummaryFacts {
+    let mut facts = SummaryFacts {
+        kind: ValueKind::Alias,
+        inst_count: 0,
+        no_inline: false,
+        always_inline: false,
+        not_eligible_to_import: s.flags.not_eligible_to_import,
+        constant: false,
+        has_refs: !s.refs.is_empty(),
+    };
+    match &s.kind {
+        SummaryKind::Function {
+            inst_count, flags, ..
+        } => {
+            facts.kind = ValueKind::Function;
+            facts.inst_count = *inst_count;
+            facts.no_inline = flags.no_inline;
+            facts.always_inline = flags.always_inline;
+        }
+        SummaryKind::Variable { flags, .. } => {
+            facts.kind = ValueKind::Variable;
+            facts.constant = flags.constant;
+        }
+        SummaryKind::Alias { .. } => {}
+    }
+    facts
+}
+
 /// Every summary's references and calls as value ids (see
 /// `CombinedIndex::edges`), module by module on all cores: the lookups
 /// are read-only, and each is a likely cache miss on a big program.
 fn resolve_edges(
     modules: &[std::sync::Arc<BitcodeModule>],
     by_guid: &GuidMap<ValueId>,
-) -> (Vec<u32>, Vec<ValueId>) {
+) -> (Vec<ValueId>, Vec<Hotness>) {
     use rayon::prelude::*;
     let target = |g: &Guid| by_guid.get(g).copied().unwrap_or(ValueId::NONE);
-    let per_module: Vec<Vec<ValueId>> = modules
+    let per_module: Vec<(Vec<ValueId>, Vec<Hotness>)> = modules
         .par_iter()
         .map(|module| {
-            let mut out = Vec::new();
+            let mut targets = Vec::new();
+            let mut hotness = Vec::new();
             for s in &module.summaries {
-                out.extend(s.refs.iter().map(|r| target(&r.guid)));
-                out.extend(s.calls().iter().map(|c| target(&c.callee)));
+                targets.extend(s.refs.iter().map(|r| target(&r.guid)));
+                hotness.resize(targets.len(), Hotness::Unknown);
+                targets.extend(s.calls().iter().map(|c| target(&c.callee)));
+                hotness.extend(s.calls().iter().map(|c| c.hotness));
             }
-            out
+            (targets, hotness)
         })
         .collect();
-    let summaries: usize = modules.iter().map(|m| m.summaries.len()).sum();
-    let mut edge_start = Vec::with_capacity(summaries + 1);
-    let mut next = 0u32;
-    for module in modules {
-        for s in &module.summaries {
-            edge_start.push(next);
-            next += (s.refs.len() + s.calls().len()) as u32;
+    let mut edges = Vec::with_capacity(per_module.iter().map(|p| p.0.len()).sum());
+    let mut hotness = Vec::with_capacity(edges.capacity());
+    for (t, h) in per_module {
+        edges.extend(t);
+        hotness.extend(h);
+    }
+    (edges, hotness)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::{CallEdge, FunctionFlags, GvFlags, ModuleHash};
+
+    fn function(guid: u64, linkage: Linkage, calls: &[u64]) -> GlobalSummary {
+        GlobalSummary {
+            guid: Guid(guid),
+            name: format!("f{guid}"),
+            flags: GvFlags {
+                linkage,
+                visibility: Visibility::Default,
+                not_eligible_to_import: false,
+                live: false,
+                dso_local: true,
+                can_auto_hide: false,
+                import_as_declaration: false,
+            },
+            refs: Vec::new(),
+            kind: SummaryKind::Function {
+                inst_count: guid as u32,
+                flags: FunctionFlags::default(),
+                calls: calls
+                    .iter()
+                    .map(|&c| CallEdge {
+                        callee: Guid(c),
+                        hotness: if c == 3 { Hotness::Hot } else { Hotness::None },
+                        rel_block_freq: 0,
+                        tail_call: false,
+                    })
+                    .collect(),
+            },
         }
     }
-    edge_start.push(next);
-    (edge_start, per_module.concat())
+
+    fn module(path: &str, summaries: Vec<GlobalSummary>) -> std::sync::Arc<BitcodeModule> {
+        std::sync::Arc::new(BitcodeModule {
+            path: path.into(),
+            triple: "x86_64-pc-linux-gnu".into(),
+            source_file_name: path.into(),
+            hash: ModuleHash::default(),
+            globals: Vec::new(),
+            summaries,
+            symbols: Vec::new(),
+            symtab_comdats: Vec::new(),
+            summary_flags: 0,
+            bitcode: std::sync::Arc::from(&[][..]),
+        })
+    }
+
+    #[test]
+    fn values_and_their_summaries_across_modules() {
+        // a.o: 1, 2 (linkonce_odr); b.o: 2 (again), 3; c.o: 4, 2 (again).
+        let odr = Linkage::LinkOnceOdr;
+        let index = CombinedIndex::new(vec![
+            module(
+                "a.o",
+                vec![
+                    function(1, Linkage::External, &[2, 3, 99]),
+                    function(2, odr, &[]),
+                ],
+            ),
+            module(
+                "b.o",
+                vec![function(2, odr, &[]), function(3, Linkage::External, &[])],
+            ),
+            module(
+                "c.o",
+                vec![function(4, Linkage::External, &[]), function(2, odr, &[])],
+            ),
+        ]);
+        let v = |g| index.value_of(Guid(g)).unwrap();
+        let (a, b, c) = (ModuleId(0), ModuleId(1), ModuleId(2));
+        // Values numbered as modules first name them.
+        let order: Vec<u64> = index.values().map(|(_, g)| g.0).collect();
+        assert_eq!(order, [1, 2, 3, 4]);
+        // A single copy, and three copies in module order.
+        assert_eq!(index.value_summaries(v(1)), [SummaryId(0)]);
+        assert_eq!(
+            index.value_summaries(v(2)),
+            [SummaryId(1), SummaryId(2), SummaryId(5)]
+        );
+        assert_eq!(index.value_summaries(v(4)), [SummaryId(4)]);
+        assert!(index.value_of(Guid(99)).is_none());
+        // Defined here: first named here, or named earlier and repeated.
+        assert!(index.defines(a, v(1)) && index.defines(a, v(2)));
+        assert!(!index.defines(a, v(3)) && !index.defines(a, v(4)));
+        assert!(index.defines(b, v(2)) && index.defines(b, v(3)));
+        assert!(!index.defines(b, v(1)) && !index.defines(b, v(4)));
+        assert!(index.defines(c, v(2)) && index.defines(c, v(4)));
+        assert!(!index.defines(c, v(1)) && !index.defines(c, v(3)));
+        // Calls as values beside their hotness; unsummarized ones lead nowhere.
+        assert_eq!(
+            index.call_targets(SummaryId(0)),
+            [v(2), v(3), ValueId::NONE]
+        );
+        assert_eq!(
+            index.call_hotness(SummaryId(0)),
+            [Hotness::None, Hotness::Hot, Hotness::None]
+        );
+        assert_eq!(index.facts(SummaryId(3)).inst_count, 3);
+        assert_eq!(index.module_of(SummaryId(5)), c);
+        assert_eq!(index.summary(SummaryId(5)).guid, Guid(2));
+    }
 }

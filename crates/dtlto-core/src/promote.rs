@@ -9,8 +9,8 @@
 use std::collections::HashSet;
 
 use crate::guid::{Guid, GuidSet};
-use crate::index::{CombinedIndex, ModuleId, SummaryId};
-use crate::summary::{Linkage, SummaryKind, Visibility};
+use crate::index::{CombinedIndex, ModuleId, SummaryId, ValueKind};
+use crate::summary::{Linkage, Visibility};
 
 pub fn internalize_and_promote(
     index: &mut CombinedIndex,
@@ -70,9 +70,9 @@ pub fn resolve_prevailing(
     // Globals an alias points to keep their linkage: an alias cannot point
     // to an available_externally definition.
     let mut aliased: HashSet<SummaryId> = HashSet::new();
-    for i in 0..index.summaries.len() {
+    for i in 0..index.summary_count() {
         let s = SummaryId(i as u32);
-        if matches!(index.summary(s).kind, SummaryKind::Alias { .. }) {
+        if index.kind(s) == ValueKind::Alias {
             if let Some(base) = index.base_object(s) {
                 aliased.insert(base);
             }
@@ -90,7 +90,7 @@ pub fn resolve_prevailing(
             if original.is_local() || original == Linkage::Appending {
                 continue;
             }
-            let is_alias = matches!(index.summary(s).kind, SummaryKind::Alias { .. });
+            let is_alias = index.kind(s) == ValueKind::Alias;
             let promoted = index.state(s).promoted;
             let prevailing = is_prevailing(guid, index.module_of(s));
             let st = index.state_mut(s);
