@@ -13,7 +13,7 @@ use std::fmt;
 use crate::summary::Linkage;
 
 /// A global value's GUID.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Guid(pub u64);
 

@@ -59,6 +59,8 @@ pub struct ThinLink {
 #[derive(Default)]
 struct GlobalRes<'a> {
     ir_name: &'a str,
+    /// The GUID of `ir_name`.
+    ir_guid: Guid,
     prevailing: bool,
     partition: Partition,
     visible_outside_summary: bool,
@@ -87,14 +89,28 @@ pub fn thin_link(
     // Global resolutions, in link order (LTO::addModuleToGlobalRes).
     // Keyed by the linker's name, borrowed from the inputs (a big program
     // has hundreds of thousands; their order never matters).
-    let mut globals: rustc_hash::FxHashMap<&str, GlobalRes<'_>> = Default::default();
-    let mut prevailing_module: GuidMap<ModuleId> = GuidMap::default();
+    // The GUIDs of every symbol's IR name first, on all cores: an MD5
+    // each, the bulk of this stage's arithmetic.
+    let ir_guids: Vec<Vec<Guid>> = resolution
+        .modules
+        .par_iter()
+        .map(|rm| {
+            let symbols = &rm.module.symbols;
+            symbols.iter().map(|sym| ir_guid(&sym.ir_name)).collect()
+        })
+        .collect();
+    let symbol_count = ir_guids.iter().map(Vec::len).sum();
+    let mut globals: rustc_hash::FxHashMap<&str, GlobalRes<'_>> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(symbol_count, Default::default());
+    let mut prevailing_module: GuidMap<ModuleId> =
+        GuidMap::with_capacity_and_hasher(symbol_count, Default::default());
     let mut seen_paths = HashSet::new();
     for (m, rm) in resolution.modules.iter().enumerate() {
         if !seen_paths.insert(rm.module.path.clone()) {
             return Err(ThinLinkError::DuplicateModule(rm.module.path.clone()));
         }
-        for (sym, res) in rm.module.symbols.iter().zip(&rm.symbols) {
+        let symbols = rm.module.symbols.iter().zip(&ir_guids[m]);
+        for ((sym, &sym_guid), res) in symbols.zip(&rm.symbols) {
             if !sym.flags.is_global() || sym.flags.is_format_specific() {
                 continue;
             }
@@ -102,8 +118,10 @@ pub fn thin_link(
             if res.prevailing {
                 g.prevailing = true;
                 g.ir_name = &sym.ir_name;
+                g.ir_guid = sym_guid;
             } else if !g.prevailing && g.ir_name.is_empty() {
                 g.ir_name = &sym.ir_name;
+                g.ir_guid = sym_guid;
             }
             if g.ir_name != sym.ir_name {
                 g.partition = Partition::External;
@@ -120,7 +138,7 @@ pub fn thin_link(
             }
             g.visible_outside_summary |= res.visible_to_regular_obj || sym.flags.is_used();
             if res.prevailing && !sym.ir_name.is_empty() {
-                prevailing_module.insert(ir_guid(&sym.ir_name), ModuleId(m as u32));
+                prevailing_module.insert(sym_guid, ModuleId(m as u32));
             }
         }
     }
@@ -130,7 +148,7 @@ pub fn thin_link(
         if g.ir_name.is_empty() {
             continue;
         }
-        let id = ir_guid(g.ir_name);
+        let id = g.ir_guid;
         if g.visible_outside_summary && g.prevailing {
             preserved.insert(id);
         }
@@ -142,7 +160,7 @@ pub fn thin_link(
     let external: Vec<Guid> = globals
         .values()
         .filter(|g| g.partition == Partition::External && g.prevailing && !g.ir_name.is_empty())
-        .map(|g| ir_guid(g.ir_name))
+        .map(|g| g.ir_guid)
         .collect();
     drop(globals);
     lap("resolve", &mut times);
