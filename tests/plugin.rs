@@ -54,17 +54,16 @@ fn linked(out: Output, what: &str) {
     );
 }
 
-/// The image a loader maps: the binary without its symbol tables and
-/// build id. Linkers treat plugin-added objects a little differently in
-/// the symbol table (GNU ld drops their STT_FILE symbols, gold orders
-/// their locals after the others), never in code or data.
-fn loaded_image(binary: &Path) -> Vec<u8> {
-    let image = binary.with_extension("image");
-    run(Command::new("objcopy")
-        .args(["--strip-all", "--remove-section=.note.gnu.build-id"])
-        .arg(binary)
-        .arg(&image));
-    std::fs::read(image).unwrap()
+/// Two binaries are the same bytes. (`dtlto link` under GNU ld, gold and
+/// mold links through the plugin for this: each linker lays out its
+/// symbol tables in the order it meets symbols, and bitcode shows them
+/// in another order than the objects built from it.)
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn same_binary(a: &Path, b: &Path) -> bool {
+    std::fs::read(a).unwrap() == std::fs::read(b).unwrap()
 }
 
 /// The objects a `save-temps` link kept in `<output>.dtlto/`, by name.
@@ -131,8 +130,8 @@ fn each_linker_links_the_example_as_dtlto_link_does() {
             "{ld}: objects differ from dtlto link's"
         );
         assert!(
-            loaded_image(&with_plugin) == loaded_image(&by_dtlto),
-            "{ld}: code or data differ from dtlto link's binary"
+            same_binary(&with_plugin, &by_dtlto),
+            "{ld}: the binary differs from dtlto link's"
         );
         assert_eq!(leftover_temporaries(w), Vec::<String>::new(), "{ld}");
     }
@@ -168,8 +167,14 @@ fn zlib_links_through_each_linker_in_process_and_delegated() {
         );
         program.check(&delegated);
         assert!(
-            std::fs::read(&in_process).unwrap() == std::fs::read(&delegated).unwrap(),
+            same_binary(&in_process, &delegated),
             "{ld}: the delegated link differs from the in-process one"
+        );
+        let ld_flag = format!("-fuse-ld={ld}");
+        let by_dtlto = dtlto_link(work, &inputs, &[&ld_flag], &format!("out/dtlto-{ld}"));
+        assert!(
+            same_binary(&in_process, &by_dtlto),
+            "{ld}: the binary differs from dtlto link's"
         );
         assert_eq!(delegation_leftovers(&out), Vec::<String>::new(), "{ld}");
     }
@@ -242,6 +247,10 @@ fn a_mixed_link_resolves_as_the_linker_decides() {
         assert_eq!(run_program(&binary, false), "107 30 2 40\n", "{ld}");
         let by_dtlto = dtlto_link(w, &inputs, &[&format!("-fuse-ld={ld}")], &format!("d-{ld}"));
         assert_eq!(run_program(&by_dtlto, false), "107 30 2 40\n", "{ld}");
+        assert!(
+            same_binary(&binary, &by_dtlto),
+            "{ld}: the binary differs from dtlto link's"
+        );
     }
 }
 
@@ -357,6 +366,50 @@ fn bad_input_stops_the_link_naming_the_culprit() {
     for ld in LINKERS {
         let err = refused(w, ld, &objects, &["distributor=false"]);
         assert!(err.contains("false"), "{ld}: {err}");
+    }
+}
+
+/// `prebuilt-module=` (how `dtlto link` hands its objects to the linker)
+/// must name exactly the modules the linker takes: a module taken without
+/// objects, or objects for a module not taken, stop the link.
+#[test]
+fn prebuilt_objects_must_fit_the_modules_the_linker_takes() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    let key = |object: &str| {
+        let path = std::fs::canonicalize(w.join(object)).unwrap();
+        format!("prebuilt-module={}@0", path.display())
+    };
+    let prebuilt = |objects: &[String]| -> Vec<String> {
+        objects
+            .iter()
+            .flat_map(|o| [key(o), format!("prebuilt-object={o}")])
+            .collect()
+    };
+    // Objects for two of the three modules.
+    let two = prebuilt(&objects[..2]);
+    // Objects for all three, and for a module the link does not have.
+    let mut four = prebuilt(&objects);
+    four.push(key(&objects[2]).replace("@0", "@64"));
+    four.push("prebuilt-object=none.o".into());
+    for ld in LINKERS {
+        let err = refused(w, ld, &objects, &strs(&two));
+        let taken = format!(
+            "the linker took {}, for which dtlto link built no object",
+            objects[2]
+        );
+        assert!(err.contains(&taken), "{ld}: {err}");
+        let err = refused(w, ld, &objects, &strs(&four));
+        assert!(
+            err.contains("which the linker did not take") && err.contains("@64"),
+            "{ld}: {err}"
+        );
+        let err = refused(w, ld, &objects, &["prebuilt-object=first.o"]);
+        assert!(
+            err.contains("comes before any prebuilt-module="),
+            "{ld}: {err}"
+        );
     }
 }
 

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use dtlto_core::input::{Bitcode, InputFile, MemberContent};
+use dtlto_core::input::{prebuilt_key, Bitcode, InputFile, MemberContent};
 use dtlto_core::resolution::Origin;
 use dtlto_llvm::{BackendOptions, RelocModel};
 
@@ -150,16 +150,38 @@ pub fn link(line: &LinkLine) -> Result<()> {
         thin_done,
     );
 
-    let args = final_link_args(
-        &cmd.args,
-        &view,
-        &inputs,
-        &origins,
-        objects,
-        temps.path(),
-        line.linker == "mold",
-    )?;
-    final_link(line, &cmd.program, &args, temps.path(), out_path)?;
+    let plugin = plugin_route(line, &inputs, &origins);
+    let link_args = |objects: &[Vec<PathBuf>], temps: &Path, plugin: Option<&Path>| match plugin {
+        Some(plugin) => {
+            plugin_link_args(&cmd.args, &view, &inputs, &origins, objects, temps, plugin)
+        }
+        None => final_link_args(
+            &cmd.args,
+            &view,
+            &inputs,
+            &origins,
+            objects,
+            temps,
+            line.linker == "mold",
+        ),
+    };
+    let mut args = link_args(objects, temps.path(), plugin.as_deref())?;
+    let mut through_plugin = plugin.is_some();
+    if through_plugin {
+        if let Err(error) = final_link(line, &cmd.program, &args, temps.path(), out_path, true) {
+            // The linker resolved the link differently from dtlto (or the
+            // link fails anyway): the objects go to the linker directly,
+            // which reports a real failure itself.
+            if line.verbose {
+                eprintln!("dtlto: the link through the plugin failed ({error:#}); linking the objects directly");
+            }
+            through_plugin = false;
+            args = link_args(objects, temps.path(), None)?;
+        }
+    }
+    if !through_plugin {
+        final_link(line, &cmd.program, &args, temps.path(), out_path, false)?;
+    }
     trace.span("Final link", Some(&cmd.program), backends_done);
     if let Some((cache, key)) = &record {
         if built.all_cached {
@@ -179,14 +201,10 @@ pub fn link(line: &LinkLine) -> Result<()> {
                 })
                 .collect();
             let recorded = LinkRecord {
-                args: final_link_args(
-                    &cmd.args,
-                    &view,
-                    &inputs,
-                    &origins,
+                args: link_args(
                     &placeholders,
                     LinkRecord::placeholder_dir(),
-                    false,
+                    plugin.as_deref().filter(|_| through_plugin),
                 )?,
                 keys: built.object_keys.clone(),
             };
@@ -270,7 +288,7 @@ fn relink_recorded(
             hits.len()
         );
     }
-    final_link(line, &cmd.program, &args, temps.path(), out_path)?;
+    final_link(line, &cmd.program, &args, temps.path(), out_path, false)?;
     trace.span("Final link", Some(&cmd.program), begin);
     if let Some(path) = &line.time_trace {
         trace.write(Path::new(path))?;
@@ -283,12 +301,15 @@ fn relink_recorded(
 /// When the driver names LLVM 22's ld.lld, the lld linked into dtlto runs
 /// it in this process (same program, same arguments, same bytes), unless
 /// `--final-link-process`: a process of its own would load libLLVM again.
+/// `quiet`: the linker's messages are kept for the error, and passed on
+/// only if it succeeds (a link that may be retried another way).
 fn final_link(
     line: &LinkLine,
     program: &str,
     args: &[String],
     temps: &Path,
     out_path: &Path,
+    quiet: bool,
 ) -> Result<()> {
     let in_process = !line.final_link_process && dtlto_llvm::lld::is_linked_in(program);
     if line.verbose {
@@ -303,6 +324,16 @@ fn final_link(
                 render(program, args)
             );
         }
+    } else if quiet {
+        let out = Command::new(program)
+            .args(args)
+            .output()
+            .with_context(|| format!("cannot run the linker {program}"))?;
+        let messages = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            bail!("{}: {}", out.status, messages.trim_end());
+        }
+        eprint!("{messages}");
     } else {
         let status = Command::new(program)
             .args(args)
@@ -390,7 +421,19 @@ fn final_link_args(
             _ => {}
         }
     }
-    let mut out = Vec::with_capacity(args.len() + objects.len());
+    Ok(rewrite(args, temps, before, replace))
+}
+
+/// `args` writing the output into `temps` (it is moved into place after
+/// the link), with `before[i]` inserted before argument `i` and argument
+/// `i` replaced by `replace[i]` where given.
+fn rewrite(
+    args: &[String],
+    temps: &Path,
+    mut before: Vec<Vec<String>>,
+    mut replace: Vec<Option<Vec<String>>>,
+) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
     let mut i = 0;
     while i < args.len() {
         out.append(&mut before[i]);
@@ -406,6 +449,74 @@ fn final_link_args(
         }
         i += 1;
     }
+    out
+}
+
+/// The linker plugin beside this dtlto, when the final link goes through
+/// it: under GNU ld and gold, whose output depends on how they meet a
+/// link's symbols. Given bitcode, they see its symbol table first (through
+/// the plugin) and lay out the dynamic symbol and string tables in that
+/// order; given objects, in theirs. Linking the bitcode through the plugin,
+/// which hands over the objects built here, gives the binary a link with
+/// the plugin alone gives. Thin archive members (the linker names them by
+/// their own files) are linked directly.
+fn plugin_route(line: &LinkLine, inputs: &[InputFile], origins: &[Origin]) -> Option<PathBuf> {
+    if !matches!(line.linker.as_str(), "bfd" | "gold" | "mold") {
+        return None;
+    }
+    let thin_member = origins.iter().any(|o| match *o {
+        Origin::Member { input, member } => match &inputs[input] {
+            InputFile::Archive { members, .. } => members[member].offset == 0,
+            _ => true,
+        },
+        Origin::Input(_) => false,
+    });
+    if thin_member {
+        return None;
+    }
+    let plugin = std::env::current_exe()
+        .ok()?
+        .with_file_name("libdtlto_plugin.so");
+    plugin.is_file().then_some(plugin)
+}
+
+/// The linker arguments for a final link through the plugin: the user's,
+/// bitcode and all, after the plugin and the objects built for each
+/// module (`prebuilt-module=`, then its `prebuilt-object=`s).
+fn plugin_link_args(
+    args: &[String],
+    view: &driver::LinkerView,
+    inputs: &[InputFile],
+    origins: &[Origin],
+    objects: &[Vec<PathBuf>],
+    temps: &Path,
+    plugin: &Path,
+) -> Result<Vec<String>> {
+    let mut out = vec!["-plugin".to_string(), plugin.display().to_string()];
+    for (origin, built) in origins.iter().zip(objects) {
+        let key = match *origin {
+            Origin::Input(i) => prebuilt_key(&view.files[i].path, 0),
+            Origin::Member { input, member } => match &inputs[input] {
+                InputFile::Archive { members, .. } => {
+                    prebuilt_key(&view.files[input].path, members[member].offset)
+                }
+                _ => bail!(
+                    "module of {} is not an archive member",
+                    view.files[input].path.display()
+                ),
+            },
+        };
+        out.push(format!("-plugin-opt=prebuilt-module={key}"));
+        for object in built {
+            out.push(format!("-plugin-opt=prebuilt-object={}", object.display()));
+        }
+    }
+    out.extend(rewrite(
+        args,
+        temps,
+        vec![Vec::new(); args.len()],
+        vec![None; args.len()],
+    ));
     Ok(out)
 }
 

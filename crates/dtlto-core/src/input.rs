@@ -56,6 +56,9 @@ pub enum InputFile {
 pub struct ArchiveMember {
     /// lld's identifier: `archive(member at offset)`.
     pub id: String,
+    /// Where its data starts in the archive (0 in a thin archive): what a
+    /// linker plugin is told.
+    pub offset: u64,
     pub content: MemberContent,
 }
 
@@ -197,6 +200,15 @@ fn native_symbols(name: &str, data: &[u8], dynamic: bool) -> Result<Vec<NativeSy
     Ok(out)
 }
 
+/// The name of a module `dtlto link` built to hand a linker plugin its
+/// objects (see `dtlto-plugin`'s `prebuilt-module=`): the file's canonical
+/// path and where the module starts in it, which both sides know however
+/// the link line spelled the path.
+pub fn prebuilt_key(file: &Path, offset: u64) -> String {
+    let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    format!("{}@{offset}", file.display())
+}
+
 /// The module identifier of an archive member: `archive(base at offset)`,
 /// `offset` being where the member's data starts in the archive (what a
 /// linker plugin is told), so that members of the same name stay apart.
@@ -264,7 +276,11 @@ fn load_archive(
                 // own); a linker ignores what it cannot link.
                 _ => continue,
             };
-        members.push(ArchiveMember { id, content });
+        members.push(ArchiveMember {
+            id,
+            offset,
+            content,
+        });
     }
     Ok(InputFile::Archive {
         path: name.to_string(),

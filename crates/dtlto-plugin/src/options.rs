@@ -38,6 +38,10 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
                               mold, whose allocator slows LLVM; threads otherwise)
   disable-verify | verify      skip (default, as LLVMgold) or run LLVM's verifier
                               on each module after import
+  prebuilt-module=FILE@OFFSET then prebuilt-object=OBJ...
+                              link objects built already for each module,
+                              named by canonical path and offset (dtlto link
+                              -fuse-ld=bfd|gold links through the plugin so)
   time-trace=FILE             Chrome trace of the plugin's stages
   v                           print stage times and decisions
   thinlto                     accepted: dtlto is always ThinLTO
@@ -71,6 +75,10 @@ pub struct Options {
     /// `backends=threads|processes`: where in-process backends run (see
     /// [`Options::place_backends`]); unset, the plugin chooses.
     pub backends: Option<BackendPlace>,
+    /// `prebuilt-module=`/`prebuilt-object=`: the objects `dtlto link`
+    /// built for each module, by `prebuilt_key`; when given, the plugin
+    /// only hands them to the linker.
+    pub prebuilt: Vec<(String, Vec<String>)>,
 }
 
 /// Where the plugin runs backends when no distributor is given.
@@ -157,6 +165,16 @@ impl Options {
                 })
             }
             "help" if value.is_none() => self.help = true,
+            "prebuilt-module" => self
+                .prebuilt
+                .push((need("FILE@OFFSET")?.into(), Vec::new())),
+            "prebuilt-object" => {
+                let object = need("OBJ")?.to_string();
+                let Some((_, objects)) = self.prebuilt.last_mut() else {
+                    bail!("-plugin-opt=prebuilt-object={object} comes before any prebuilt-module=");
+                };
+                objects.push(object);
+            }
             "no-split" if value.is_none() => self.split = Some(SplitConfig { threshold: None }),
             "split-threshold" => {
                 let v = need("N")?;

@@ -24,7 +24,7 @@ use dtlto_cli::output::{temp_dir_beside, write_atomic};
 use dtlto_cli::thin_link_cmd::write_index_outputs;
 use dtlto_cli::trace::Trace;
 use dtlto_core::bitcode::{self, BitcodeModule, SymtabSymbol};
-use dtlto_core::input::{member_id, member_names};
+use dtlto_core::input::{member_id, member_names, prebuilt_key};
 use dtlto_core::resolution::{self, Origin, Resolution, ResolvedModule, SymbolResolution};
 use dtlto_core::summary::Visibility;
 use dtlto_core::thinlink::{self, ThinLinkConfig};
@@ -68,6 +68,9 @@ pub struct Claimed {
     pub file: Option<PathBuf>,
     /// Indices into `module.symbols` of the symbols reported, in order.
     pub reported: Vec<usize>,
+    /// Its name among `prebuilt-module=` options (`prebuilt_key`), when
+    /// `dtlto link` runs the link.
+    prebuilt_key: Option<String>,
     pub symbols: Vec<LinkerSymbol>,
 }
 
@@ -173,6 +176,8 @@ impl Session {
             });
         }
         let file = (offset == 0).then(|| PathBuf::from(name));
+        let prebuilt_key =
+            (!self.options.prebuilt.is_empty()).then(|| prebuilt_key(Path::new(name), offset));
         self.claimed.push(Claimed {
             handle,
             id,
@@ -181,6 +186,7 @@ impl Session {
             file,
             reported,
             symbols,
+            prebuilt_key,
         });
         Ok(())
     }
@@ -209,6 +215,9 @@ impl Session {
         let trace = Trace::new(self.started);
         let t = Instant::now();
         let claimed = std::mem::take(&mut self.claimed);
+        if !self.options.prebuilt.is_empty() {
+            return self.link_prebuilt(claimed, &resolutions);
+        }
         let mut taken = Vec::new();
         let mut skipped = Vec::new();
         for (k, (mut c, res)) in claimed.into_iter().zip(resolutions).enumerate() {
@@ -372,6 +381,43 @@ impl Session {
         // The linker process ends soon after; tearing the index down
         // piece by piece would only delay it.
         std::mem::forget(link);
+        Ok(Outcome::Link(objects))
+    }
+
+    /// `dtlto link` ran the thin link and the backends already: the linker
+    /// gets the objects it built, in the order the linker took the
+    /// modules. Each module the linker took must have its objects and each
+    /// module built must be taken; anything else means the linker resolved
+    /// the link differently from dtlto, and the objects would not fit.
+    fn link_prebuilt(
+        &mut self,
+        claimed: Vec<Claimed>,
+        resolutions: &[Option<Vec<i32>>],
+    ) -> Result<Outcome> {
+        let mut built: HashMap<&str, &[String]> = self
+            .options
+            .prebuilt
+            .iter()
+            .map(|(key, objects)| (key.as_str(), objects.as_slice()))
+            .collect();
+        let mut objects = Vec::new();
+        for (mut c, res) in claimed.into_iter().zip(resolutions) {
+            self.reported.push(std::mem::take(&mut c.symbols));
+            if res.is_none() {
+                continue;
+            }
+            let key = c.prebuilt_key.as_deref().unwrap_or_default();
+            let Some(theirs) = built.remove(key) else {
+                anyhow::bail!(
+                    "the linker took {}, for which dtlto link built no object",
+                    c.id
+                );
+            };
+            objects.extend(theirs.iter().map(PathBuf::from));
+        }
+        if let Some(key) = built.keys().min() {
+            anyhow::bail!("dtlto link built {key}, which the linker did not take");
+        }
         Ok(Outcome::Link(objects))
     }
 
