@@ -262,10 +262,16 @@ fn a_cache_dir_serves_the_next_link() {
     let cache = format!("cache-dir={}", w.join("cache").display());
     let binary = w.join("hello");
     for expected in ["0 hits, 3 misses", "3 hits, 0 misses"] {
-        let out = plugin_link(w, "bfd", &objects, &[&cache, "v"], &binary);
+        let opts = [cache.as_str(), "v", "-print-import-failures"];
+        let out = plugin_link(w, "bfd", &objects, &opts, &binary);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(out.status.success(), "{stderr}");
         assert!(stderr.contains(expected), "wanted `{expected}`:\n{stderr}");
+        // LLVMgold's spelling of LLVM's option, printed as LLVM prints it.
+        assert!(
+            stderr.contains("(scale_factor): Reason = NoInline, Threshold = 70, Size = 3"),
+            "{stderr}"
+        );
         assert_eq!(run_program(&binary, false), expected_hello());
     }
 }

@@ -105,6 +105,25 @@ pub struct Decisions {
     /// Symbol resolutions in LLVM's resolution-file format, flags `p`
     /// (prevailing) and `x` (visible to regular objects) only.
     pub resolutions: String,
+    /// `-print-import-failures`: per module, each callee rejected, why, at
+    /// which threshold, its size, hotness and attempts (LLVM lists them in
+    /// hash order: a set).
+    pub missed: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// The `-print-import-failures` lines of a thin link's stderr, by module.
+fn missed_imports(stderr: &[u8]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut module = None;
+    for line in String::from_utf8_lossy(stderr).lines() {
+        if let Some(m) = line.strip_prefix("Missed imports into module ") {
+            out.entry(m.to_string()).or_default();
+            module = Some(m.to_string());
+        } else if let (Some(m), true) = (&module, line.contains(": Reason = ")) {
+            out.get_mut(m).unwrap().insert(line.to_string());
+        }
+    }
+    out
 }
 
 /// Keeps only the `p` and `x` flags of a resolution file.
@@ -127,12 +146,13 @@ fn normalize_resolutions(text: &str) -> String {
 
 /// Runs lld's thin link (`--thinlto-index-only`) through the driver.
 pub fn lld_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisions {
-    run(Command::new(CLANG)
+    let out = run(Command::new(CLANG)
         .current_dir(work)
         .args([
             "-flto=thin",
             "-fuse-ld=lld",
             "-Wl,--thinlto-index-only,--thinlto-emit-imports-files,-save-temps",
+            "-Wl,-mllvm,-print-import-failures",
         ])
         .args(objects)
         .args(libs)
@@ -142,6 +162,7 @@ pub fn lld_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisi
         imports_files: BTreeMap::new(),
         imported: BTreeMap::new(),
         resolutions: normalize_resolutions(&resolutions),
+        missed: missed_imports(&out.stderr),
     };
     for o in objects {
         let imports = work.join(format!("{o}.imports"));
@@ -204,12 +225,13 @@ pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Deci
             .args(libs)
             .args(["-o", output]))
     };
-    dtlto_on_line(&["thin-link"], "dtlto.out");
+    let thin = dtlto_on_line(&["thin-link", "--print-import-failures"], "dtlto.out");
     let out = dtlto_on_line(&["summary", "--resolutions"], "lld.out");
     let mut d = Decisions {
         imports_files: BTreeMap::new(),
         imported: BTreeMap::new(),
         resolutions: String::from_utf8(out.stdout).unwrap(),
+        missed: missed_imports(&thin.stderr),
     };
     // Plans name imported values; the summary's JSON also gives their
     // GUIDs, which is what lld's shards hold.
@@ -278,6 +300,24 @@ pub fn assert_same_decisions(lld: &Decisions, ours: &Decisions) {
                 "{module}: only lld imports {missing:?}; only dtlto imports {extra:?}"
             ));
         }
+    }
+    assert!(!lld.missed.is_empty(), "lld printed no import failures");
+    for (module, expected) in &lld.missed {
+        let got = ours.missed.get(module).cloned().unwrap_or_default();
+        if &got != expected {
+            let missing: Vec<_> = expected.difference(&got).collect();
+            let extra: Vec<_> = got.difference(expected).collect();
+            diffs.push(format!(
+                "{module}: import failures only lld prints {missing:?}; only dtlto {extra:?}"
+            ));
+        }
+    }
+    if lld.missed.len() != ours.missed.len() {
+        diffs.push(format!(
+            "import failures for {} modules by lld, {} by dtlto",
+            lld.missed.len(),
+            ours.missed.len()
+        ));
     }
     assert!(
         diffs.is_empty(),

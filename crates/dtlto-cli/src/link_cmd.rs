@@ -49,7 +49,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
     // A link record (see link_record) needs a cache; links that keep their
     // temporaries or hand mold extracted archive members do without.
     let record_cache = match &line.cache_dir {
-        Some(dir) if !line.save_temps && line.linker != "mold" => {
+        Some(dir) if !line.save_temps && line.linker != "mold" && !line.print_import_failures => {
             Some(Cache::open(Path::new(dir))?)
         }
         _ => None,

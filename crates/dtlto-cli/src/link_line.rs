@@ -52,6 +52,9 @@ pub struct LinkLine {
     pub time_trace: Option<String>,
     pub prefix_replace: Option<PrefixReplace>,
     pub import: ImportConfig,
+    /// LLVM's `-print-import-failures`: the callees each module's import
+    /// considered and rejected, on stderr, as LLVM prints them.
+    pub print_import_failures: bool,
     /// `--no-split`, `--split-threshold=N` when given: splitting big
     /// modules' backends (see [`LinkLine::split_config`]).
     pub split: Option<SplitConfig>,
@@ -110,6 +113,9 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "--disable-verify" | "-disable-verify" => line.disable_verify = true,
             "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
+            "--print-import-failures" | "-print-import-failures" => {
+                line.print_import_failures = true
+            }
             "--cache-dir" => line.cache_dir = Some(value(args, &mut i, a)?.to_string()),
             "-flto" | "-flto=thin" => {}
             _ => {

@@ -38,6 +38,8 @@ They go to clang-22 unchanged, except dtlto's own options:
   --import-critical-multiplier=X (100)     --import-cold-multiplier=X (0)
   --import-hot-evolution-factor=X (1.0)    --import-cutoff=N (-1, no limit)
   --force-import-all, --import-declaration, --no-import
+  --print-import-failures    print each callee a module's import rejected and why,
+                             as LLVM's -print-import-failures (lld: -mllvm)
   --split-threshold=N        split a module estimated above N instructions after
                              import (default 30000; thin-link: no split unless
                              given) into ceil(size/N) parts built on separate cores

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use dtlto_core::import;
 use dtlto_core::input::{Bitcode, InputFile};
 use dtlto_core::plan::BackendPlan;
 use dtlto_core::resolution::{self, Origin};
@@ -119,6 +120,9 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
     let t = Instant::now();
     let link = thinlink::thin_link(resolution, &config)?;
     trace.span("Thin link", None, t);
+    if line.print_import_failures {
+        eprint!("{}", import::failure_report(&link.index, &link.imports));
+    }
     if line.verbose {
         eprintln!(
             "dtlto: read {} files in {:.3}s",

@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::dense_map;
 use crate::guid::Guid;
 use crate::index::{CombinedIndex, ModuleId, SummaryId, ValueId, ValueKind};
 use crate::summary::Hotness;
@@ -261,12 +262,15 @@ pub fn compute_imports(
 impl ModuleImporter<'_> {
     fn run(&mut self) {
         let index = self.index;
-        // Seeds in the module's summary order (deterministic; LLVM walks a
-        // hash map, which only matters under -import-cutoff).
-        let module = &index.modules[self.module.0 as usize];
+        // Seeds in the order LLVM walks the module's `DefinedGVSummaries`,
+        // a DenseMap filled in GUID order (the combined index is a
+        // std::map): the order decides how often a rejected callee is
+        // retried and, under -import-cutoff, what is imported.
+        let mut guids: Vec<u64> = index.defined_in(self.module).keys().map(|g| g.0).collect();
+        guids.sort_unstable();
         let mut worklist: Vec<(SummaryId, u32)> = Vec::new();
-        for s in &module.summaries {
-            let Some(id) = index.find_in_module(s.guid, self.module) else {
+        for guid in dense_map::iteration_order(guids) {
+            let Some(id) = index.find_in_module(Guid(guid), self.module) else {
                 continue;
             };
             if !index.is_live(id) {
@@ -560,6 +564,52 @@ impl ModuleImporter<'_> {
             }
         }
     }
+}
+
+/// What LLVM prints under `-print-import-failures`: per module, "Missed
+/// imports into module PATH", then each callee considered and not
+/// imported, `GUID (name): Reason = .., Threshold = .., Size = ..,
+/// MaxHotness = .., Attempts = ..` (size -1 where nothing summarizes the
+/// callee). LLVM lists callees in hash-map order; here they are sorted by
+/// GUID.
+pub fn failure_report(index: &CombinedIndex, result: &ImportResult) -> String {
+    use std::fmt::Write as _;
+    // Names as the modules give them (declarations included: a call to
+    // printf has no summary but a name), the first module's for each GUID.
+    let wanted: std::collections::HashSet<Guid> =
+        result.failures.iter().flatten().map(|f| f.guid).collect();
+    let mut names: std::collections::HashMap<Guid, &str> = std::collections::HashMap::new();
+    for module in &index.modules {
+        for g in &module.globals {
+            if wanted.contains(&g.guid) && !g.name.is_empty() {
+                names.entry(g.guid).or_insert(&g.name);
+            }
+        }
+    }
+    let mut out = String::new();
+    for (m, failures) in result.failures.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "Missed imports into module {}",
+            index.module_path(ModuleId(m as u32))
+        );
+        for f in failures {
+            let _ = write!(out, "{}", f.guid.0);
+            if let Some(name) = names.get(&f.guid) {
+                let _ = write!(out, " ({name})");
+            }
+            let _ = writeln!(
+                out,
+                ": Reason = {}, Threshold = {}, Size = {}, MaxHotness = {}, Attempts = {}",
+                f.reason.name(),
+                f.threshold,
+                f.size.map_or(-1, i64::from),
+                f.max_hotness.name(),
+                f.attempts
+            );
+        }
+    }
+    out
 }
 
 /// Marks as exported whatever an exported definition calls or references,

@@ -11,6 +11,7 @@ pub mod attributes;
 pub mod bitcode;
 pub mod cache_key;
 pub mod dead;
+pub mod dense_map;
 pub mod guid;
 pub mod import;
 pub mod index;

@@ -30,6 +30,7 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   thinlto-emit-imports-files  with thinlto-index-only: also <module>.imports
   thinlto-prefix-replace=OLD;NEW  write index-only outputs under NEW
   import-instr-limit=N, import-cutoff=N, ... LLVM's import knobs
+  -print-import-failures      print the callees each module's import rejected
   split-threshold=N | no-split  split a module estimated above N instructions
                               (default 30000; no split with thinlto-index-only)
                               into parts built on separate cores
@@ -79,6 +80,8 @@ pub struct Options {
     /// built for each module, by `prebuilt_key`; when given, the plugin
     /// only hands them to the linker.
     pub prebuilt: Vec<(String, Vec<String>)>,
+    /// LLVM's `-print-import-failures`.
+    pub print_import_failures: bool,
 }
 
 /// Where the plugin runs backends when no distributor is given.
@@ -184,6 +187,7 @@ impl Options {
                 self.split = Some(SplitConfig { threshold: Some(n) });
             }
             "force-import-all" if value.is_none() => self.import.force_import_all = true,
+            "print-import-failures" if value.is_none() => self.print_import_failures = true,
             "import-declaration" if value.is_none() => self.import.import_declaration = true,
             _ => match import_option(opt) {
                 Some((name, v)) => set_import_option(&mut self.import, name, v)?,

@@ -24,6 +24,7 @@ use dtlto_cli::output::{temp_dir_beside, write_atomic};
 use dtlto_cli::thin_link_cmd::write_index_outputs;
 use dtlto_cli::trace::Trace;
 use dtlto_core::bitcode::{self, BitcodeModule, SymtabSymbol};
+use dtlto_core::import;
 use dtlto_core::input::{member_id, member_names, prebuilt_key};
 use dtlto_core::resolution::{self, Origin, Resolution, ResolvedModule, SymbolResolution};
 use dtlto_core::summary::Visibility;
@@ -278,6 +279,9 @@ impl Session {
             &config,
         )?;
         trace.span("Thin link", None, t);
+        if self.options.print_import_failures {
+            eprint!("{}", import::failure_report(&link.index, &link.imports));
+        }
         let thin_done = Instant::now();
         if self.options.verbose {
             eprintln!(
