@@ -47,7 +47,8 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let trace = Trace::new(started);
     let out_path = Path::new(&output);
     // A link record (see link_record) needs a cache; links that keep their
-    // temporaries or hand mold extracted archive members do without.
+    // temporaries, may hand mold extracted archive members, or print what
+    // the thin link decided do without.
     let record_cache = match &line.cache_dir {
         Some(dir) if !line.save_temps && line.linker != "mold" && !line.print_import_failures => {
             Some(Cache::open(Path::new(dir))?)
