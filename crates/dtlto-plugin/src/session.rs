@@ -182,7 +182,8 @@ impl Session {
         self.claimed.push(Claimed {
             handle,
             id,
-            data,
+            // With objects built already, the module itself is never read.
+            data: if prebuilt_key.is_some() { Vec::new() } else { data },
             symtab,
             file,
             reported,
