@@ -183,7 +183,11 @@ impl Session {
             handle,
             id,
             // With objects built already, the module itself is never read.
-            data: if prebuilt_key.is_some() { Vec::new() } else { data },
+            data: if prebuilt_key.is_some() {
+                Vec::new()
+            } else {
+                data
+            },
             symtab,
             file,
             reported,
