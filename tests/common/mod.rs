@@ -264,6 +264,26 @@ pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Deci
     d
 }
 
+/// A line for each module whose set in `ours` is not lld's: what only
+/// lld has, what only dtlto has.
+fn set_diffs<T: Ord + Clone + std::fmt::Debug>(
+    what: &str,
+    lld: &BTreeMap<String, BTreeSet<T>>,
+    ours: &BTreeMap<String, BTreeSet<T>>,
+    diffs: &mut Vec<String>,
+) {
+    for (module, expected) in lld {
+        let got = ours.get(module).cloned().unwrap_or_default();
+        if &got != expected {
+            let missing: Vec<_> = expected.difference(&got).collect();
+            let extra: Vec<_> = got.difference(expected).collect();
+            diffs.push(format!(
+                "{module}: {what} only lld has {missing:?}; only dtlto {extra:?}"
+            ));
+        }
+    }
+}
+
 /// Asserts dtlto decided exactly what lld decided, module by module.
 pub fn assert_same_decisions(lld: &Decisions, ours: &Decisions) {
     let mut diffs = Vec::new();
@@ -291,27 +311,9 @@ pub fn assert_same_decisions(lld: &Decisions, ours: &Decisions) {
             ));
         }
     }
-    for (module, expected) in &lld.imported {
-        let got = ours.imported.get(module).cloned().unwrap_or_default();
-        if &got != expected {
-            let missing: Vec<_> = expected.difference(&got).collect();
-            let extra: Vec<_> = got.difference(expected).collect();
-            diffs.push(format!(
-                "{module}: only lld imports {missing:?}; only dtlto imports {extra:?}"
-            ));
-        }
-    }
+    set_diffs("imports", &lld.imported, &ours.imported, &mut diffs);
     assert!(!lld.missed.is_empty(), "lld printed no import failures");
-    for (module, expected) in &lld.missed {
-        let got = ours.missed.get(module).cloned().unwrap_or_default();
-        if &got != expected {
-            let missing: Vec<_> = expected.difference(&got).collect();
-            let extra: Vec<_> = got.difference(expected).collect();
-            diffs.push(format!(
-                "{module}: import failures only lld prints {missing:?}; only dtlto {extra:?}"
-            ));
-        }
-    }
+    set_diffs("import failures", &lld.missed, &ours.missed, &mut diffs);
     if lld.missed.len() != ours.missed.len() {
         diffs.push(format!(
             "import failures for {} modules by lld, {} by dtlto",
