@@ -34,3 +34,31 @@ fn cxx_program_imports_match_lld() {
 fn linkage_corner_cases_match_lld() {
     check_program("tests/programs/c-linkage");
 }
+
+/// LLVM's import options change dtlto's decisions as they change lld's:
+/// a lower limit, a flatter evolution, `-force-import-all` (which stops at
+/// a function's first call it cannot import) and `-import-declaration`.
+#[test]
+fn import_options_change_decisions_as_in_lld() {
+    let options: [&[&str]; 4] = [
+        &["-import-instr-limit=10"],
+        &[
+            "-import-instr-limit=30",
+            "-import-instr-evolution-factor=1.0",
+        ],
+        &["-force-import-all"],
+        &["-import-declaration"],
+    ];
+    for dir in ["examples/hello-thin", "tests/programs/cxx-features"] {
+        let program = Program::load(repo_root().join(dir));
+        let work = tempfile::tempdir().unwrap();
+        let objects = program.compile(work.path(), &[]);
+        let libs = program.link_libs();
+        for opts in options {
+            let lld = lld_decisions_with(work.path(), &objects, &libs, opts);
+            let ours = dtlto_decisions_with(work.path(), &objects, &libs, opts);
+            eprintln!("{dir} {opts:?}");
+            assert_same_decisions(&lld, &ours);
+        }
+    }
+}

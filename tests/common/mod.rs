@@ -146,6 +146,16 @@ fn normalize_resolutions(text: &str) -> String {
 
 /// Runs lld's thin link (`--thinlto-index-only`) through the driver.
 pub fn lld_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisions {
+    lld_decisions_with(work, objects, libs, &[])
+}
+
+/// lld's decisions with LLVM options (`-mllvm`), e.g. `-import-instr-limit=10`.
+pub fn lld_decisions_with(
+    work: &Path,
+    objects: &[String],
+    libs: &[String],
+    llvm_options: &[&str],
+) -> Decisions {
     let out = run(Command::new(CLANG)
         .current_dir(work)
         .args([
@@ -154,6 +164,7 @@ pub fn lld_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisi
             "-Wl,--thinlto-index-only,--thinlto-emit-imports-files,-save-temps",
             "-Wl,-mllvm,-print-import-failures",
         ])
+        .args(llvm_options.iter().map(|o| format!("-Wl,-mllvm,{o}")))
         .args(objects)
         .args(libs)
         .args(["-o", "lld.out"]));
@@ -216,11 +227,23 @@ pub fn shard_imports(shard: &Path, module: &str) -> BTreeSet<Import> {
 
 /// dtlto's decisions for the same link line.
 pub fn dtlto_decisions(work: &Path, objects: &[String], libs: &[String]) -> Decisions {
+    dtlto_decisions_with(work, objects, libs, &[])
+}
+
+/// dtlto's decisions with LLVM's options under LLVM's names (`-X` is
+/// dtlto's `--X`).
+pub fn dtlto_decisions_with(
+    work: &Path,
+    objects: &[String],
+    libs: &[String],
+    llvm_options: &[&str],
+) -> Decisions {
     // The same link line after each dtlto command.
     let dtlto_on_line = |command: &[&str], output: &str| {
         run(dtlto()
             .current_dir(work)
             .args(command)
+            .args(llvm_options.iter().map(|o| format!("-{o}")))
             .args(objects)
             .args(libs)
             .args(["-o", output]))

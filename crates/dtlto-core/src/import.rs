@@ -151,9 +151,10 @@ struct ModuleImporter<'a> {
     module: ModuleId,
     is_prevailing: &'a (dyn Fn(Guid, ModuleId) -> bool + Sync),
     imports: ImportList,
-    /// What this module's imports make other modules export: (exporter,
-    /// value, kind), merged into the export lists after every module ran.
-    exported: Vec<(ModuleId, Guid, ImportKind)>,
+    /// What this module's imported definitions make other modules export:
+    /// (exporter, value), merged into the export lists after every module
+    /// ran. Declarations imported export nothing, as in LLVM.
+    exported: Vec<(ModuleId, Guid)>,
     thresholds: rustc_hash::FxHashMap<Callee, Threshold>,
     /// Each failure's callee, beside it.
     failures: Vec<ImportFailure>,
@@ -166,7 +167,7 @@ struct ModuleImporter<'a> {
 struct ModuleImports {
     imports: ImportList,
     failures: Vec<ImportFailure>,
-    exported: Vec<(ModuleId, Guid, ImportKind)>,
+    exported: Vec<(ModuleId, Guid)>,
     import_count: i64,
 }
 
@@ -239,18 +240,8 @@ pub fn compute_imports(
             .collect()
     };
     for (m, r) in per_module.into_iter().enumerate() {
-        // A definition export wins over a declaration one, whatever the
-        // order the importers asked in.
-        for (from, guid, kind) in r.exported {
-            let list = &mut result.exports[from.0 as usize];
-            match kind {
-                ImportKind::Definition => {
-                    list.insert(guid, kind);
-                }
-                ImportKind::Declaration => {
-                    list.entry(guid).or_insert(kind);
-                }
-            }
+        for (from, guid) in r.exported {
+            result.exports[from.0 as usize].insert(guid, ImportKind::Definition);
         }
         result.imports[m] = r.imports;
         result.failures[m] = r.failures;
@@ -357,9 +348,10 @@ impl ModuleImporter<'_> {
                 let Some(selected) = selected else {
                     if self.config.import_declaration {
                         if let Some(d) = decl_candidate {
+                            // Imported as a declaration: nothing to export
+                            // (LLVM's export lists follow definitions only).
                             let from = index.module_of(d);
                             let guid = self.guid(callee);
-                            self.exported.push((from, guid, ImportKind::Declaration));
                             self.imports
                                 .entry(from)
                                 .or_default()
@@ -371,6 +363,11 @@ impl ModuleImporter<'_> {
                         self.set_threshold(callee, new_threshold as u32);
                     }
                     self.record_failure(callee, entry.failure, reason, hotness, new_threshold);
+                    if self.config.force_import_all {
+                        // LLVM reports the failure as an error and leaves
+                        // this function's remaining calls alone.
+                        break;
+                    }
                     continue;
                 };
                 if let Some(t) = self.thresholds.get_mut(&callee) {
@@ -384,7 +381,7 @@ impl ModuleImporter<'_> {
                     .or_default()
                     .entry(guid)
                     .or_insert(ImportKind::Definition) = ImportKind::Definition;
-                self.exported.push((from, guid, ImportKind::Definition));
+                self.exported.push((from, guid));
                 selected
             };
             let factor = if is_hot {
@@ -555,7 +552,7 @@ impl ModuleImporter<'_> {
                         break;
                     }
                     list.insert(r.guid, ImportKind::Definition);
-                    self.exported.push((from, r.guid, ImportKind::Definition));
+                    self.exported.push((from, r.guid));
                     if !index.is_write_only(candidate) {
                         worklist.push(candidate);
                     }
