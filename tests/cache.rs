@@ -351,3 +351,35 @@ fn relinks_reuse_the_drivers_answer_only_while_it_holds() {
     let log = link(&[]);
     assert!(log.contains(stored), "{log}");
 }
+
+/// Under GNU ld, gold and mold the final link goes through the plugin;
+/// its record serves a relink with nothing changed all the same, and the
+/// relinked binary is the cold link's.
+#[test]
+fn link_records_serve_relinks_under_each_linker() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (objects, expected) = hello(w);
+    let recorded = "dtlto: link record: no input changed; 3 objects from the cache";
+    for ld in ["bfd", "gold", "mold"] {
+        let link = |output: &str| -> String {
+            let out = run(dtlto()
+                .current_dir(w)
+                .args(["link", "-v", &format!("-fuse-ld={ld}")])
+                .arg(format!("--cache-dir=cache-{ld}"))
+                .args(&objects)
+                .args(["-o", output]));
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        let cold = format!("cold-{ld}");
+        let warm = format!("warm-{ld}");
+        assert!(!link(&cold).contains(recorded), "{ld}");
+        let log = link(&warm);
+        assert!(log.contains(recorded), "{ld}: {log}");
+        assert!(
+            std::fs::read(w.join(&cold)).unwrap() == std::fs::read(w.join(&warm)).unwrap(),
+            "{ld}: the recorded relink changed the binary"
+        );
+        assert_eq!(run_program(&w.join(&warm), false), expected, "{ld}");
+    }
+}

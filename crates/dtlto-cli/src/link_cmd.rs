@@ -47,10 +47,9 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let trace = Trace::new(started);
     let out_path = Path::new(&output);
     // A link record (see link_record) needs a cache; links that keep their
-    // temporaries, may hand mold extracted archive members, or print what
-    // the thin link decided do without.
+    // temporaries or print what the thin link decided do without.
     let record_cache = match &line.cache_dir {
-        Some(dir) if !line.save_temps && line.linker != "mold" && !line.print_import_failures => {
+        Some(dir) if !line.save_temps && !line.print_import_failures => {
             Some(Cache::open(Path::new(dir))?)
         }
         _ => None,
@@ -184,7 +183,10 @@ pub fn link(line: &LinkLine) -> Result<()> {
         final_link(line, &cmd.program, &args, temps.path(), out_path, false)?;
     }
     trace.span("Final link", Some(&cmd.program), backends_done);
-    if let Some((cache, key)) = &record {
+    // A direct link under mold may name archive members extracted into
+    // the temporaries, which no record can bring back.
+    let recordable = line.linker != "mold" || through_plugin;
+    if let Some((cache, key)) = record.as_ref().filter(|_| recordable) {
         if built.all_cached {
             // The same command with placeholders for the objects, for the
             // next relink with nothing changed.
