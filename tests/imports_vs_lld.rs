@@ -37,10 +37,11 @@ fn linkage_corner_cases_match_lld() {
 
 /// LLVM's import options change dtlto's decisions as they change lld's:
 /// a lower limit, a flatter evolution, `-force-import-all` (which stops at
-/// a function's first call it cannot import) and `-import-declaration`.
+/// a function's first call it cannot import), `-import-declaration` and
+/// `-import-cutoff`.
 #[test]
 fn import_options_change_decisions_as_in_lld() {
-    let options: [&[&str]; 4] = [
+    let options: [&[&str]; 8] = [
         &["-import-instr-limit=10"],
         &[
             "-import-instr-limit=30",
@@ -48,8 +49,18 @@ fn import_options_change_decisions_as_in_lld() {
         ],
         &["-force-import-all"],
         &["-import-declaration"],
+        // The cutoff counts imports across modules in the order LLVM
+        // walks them (a hash map of module paths).
+        &["-import-cutoff=0"],
+        &["-import-cutoff=1"],
+        &["-import-cutoff=2"],
+        &["-import-cutoff=5"],
     ];
-    for dir in ["examples/hello-thin", "tests/programs/cxx-features"] {
+    for dir in [
+        "examples/hello-thin",
+        "tests/programs/cxx-features",
+        "tests/programs/c-linkage",
+    ] {
         let program = Program::load(repo_root().join(dir));
         let work = tempfile::tempdir().unwrap();
         let objects = program.compile(work.path(), &[]);

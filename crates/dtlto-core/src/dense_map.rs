@@ -1,25 +1,36 @@
-//! The iteration order of LLVM's `DenseMap<uint64_t, T>` (ADT/DenseMap.h),
-//! where an LLVM result depends on it: the import walk seeds each module
-//! from its `DefinedGVSummaries` map in that order, which decides how
-//! often each rejected callee is reconsidered (`-print-import-failures`'
-//! attempts) and, under `-import-cutoff`, which callees are imported.
+//! The iteration order of LLVM's `DenseMap` (ADT/DenseMap.h), where an
+//! LLVM result depends on it. The importer walks two such maps: the
+//! modules (`DenseMap<StringRef, ...>` of module paths), whose order
+//! decides which imports `-import-cutoff` keeps, and each module's
+//! `DefinedGVSummaries` (`DenseMap<uint64_t, ...>` of GUIDs), whose order
+//! seeds the module's walk and so how often a rejected callee is
+//! reconsidered (`-print-import-failures`' attempts).
 //!
 //! The table is open addressing with quadratic probing over a power-of-two
-//! bucket array of at least 64 buckets, grown to twice its size when an
+//! bucket array, grown (to at least 64 buckets) to twice its size when an
 //! insertion would fill three quarters of it; growing re-inserts the
-//! entries in bucket order. Iteration walks the buckets. Keys hash with
-//! `densemap::detail::mix` (splitmix64's multiply and xor-shift),
-//! truncated to 32 bits.
+//! entries in bucket order. Iteration walks the buckets. GUIDs hash with
+//! `densemap::detail::mix` (splitmix64's multiply and xor-shift), strings
+//! with `hash_value(StringRef)` (Hashing.h), both truncated to 32 bits.
+
+mod string_hash;
+
+pub use string_hash::string_hash;
 
 const MIN_BUCKETS: usize = 64;
 
-fn hash(key: u64) -> u32 {
+/// `DenseMapInfo<uint64_t>::getHashValue`.
+pub fn guid_hash(key: u64) -> u32 {
     let x = key.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     (x ^ (x >> 31)) as u32
 }
 
 /// The bucket holding `key`, or the empty one where it goes.
-fn find(buckets: &[Option<u64>], key: u64) -> Result<usize, usize> {
+fn find<K: Copy + Eq>(
+    buckets: &[Option<K>],
+    key: K,
+    hash: &impl Fn(K) -> u32,
+) -> Result<usize, usize> {
     let mask = buckets.len() - 1;
     let mut at = hash(key) as usize & mask;
     let mut probe = 1;
@@ -35,10 +46,14 @@ fn find(buckets: &[Option<u64>], key: u64) -> Result<usize, usize> {
     }
 }
 
-fn grown(old: &[Option<u64>], buckets: usize) -> Vec<Option<u64>> {
+fn grown<K: Copy + Eq>(
+    old: &[Option<K>],
+    buckets: usize,
+    hash: &impl Fn(K) -> u32,
+) -> Vec<Option<K>> {
     let mut new = vec![None; buckets.max(MIN_BUCKETS)];
     for key in old.iter().flatten() {
-        if let Err(at) = find(&new, *key) {
+        if let Err(at) = find(&new, *key, hash) {
             new[at] = Some(*key);
         }
     }
@@ -46,22 +61,39 @@ fn grown(old: &[Option<u64>], buckets: usize) -> Vec<Option<u64>> {
 }
 
 /// The order in which LLVM iterates a `DenseMap<uint64_t, T>` after
+/// inserting `keys` in the given order (repeated keys once).
+pub fn iteration_order(keys: impl IntoIterator<Item = u64>) -> Vec<u64> {
+    iteration_order_by(keys, guid_hash, 0)
+}
+
+/// The order in which LLVM iterates a `DenseMap` whose keys hash with
+/// `hash`, constructed to reserve room for `reserve` entries, after
 /// inserting `keys` in the given order (repeated keys once). Without
 /// erasures the map never holds tombstones, so this is the whole story.
-pub fn iteration_order(keys: impl IntoIterator<Item = u64>) -> Vec<u64> {
-    let mut buckets: Vec<Option<u64>> = Vec::new();
+pub fn iteration_order_by<K: Copy + Eq>(
+    keys: impl IntoIterator<Item = K>,
+    hash: impl Fn(K) -> u32,
+    reserve: usize,
+) -> Vec<K> {
+    // `getMinBucketToReserveForEntries`: no 64-bucket floor here.
+    let initial = if reserve == 0 {
+        0
+    } else {
+        (reserve * 4 / 3 + 1 + 1).next_power_of_two()
+    };
+    let mut buckets: Vec<Option<K>> = vec![None; initial];
     let mut entries = 0usize;
     for key in keys {
-        if !buckets.is_empty() && find(&buckets, key).is_ok() {
+        if !buckets.is_empty() && find(&buckets, key, &hash).is_ok() {
             continue;
         }
         let n = buckets.len();
         if (entries + 1) * 4 >= n * 3 {
-            buckets = grown(&buckets, n * 2);
+            buckets = grown(&buckets, n * 2, &hash);
         } else if n - (entries + 1) <= n / 8 {
-            buckets = grown(&buckets, n);
+            buckets = grown(&buckets, n, &hash);
         }
-        if let Err(at) = find(&buckets, key) {
+        if let Err(at) = find(&buckets, key, &hash) {
             buckets[at] = Some(key);
             entries += 1;
         }
@@ -79,7 +111,7 @@ mod tests {
         // bits, whatever the insertion order.
         let keys = [7u64, 1 << 40, 123_456_789];
         let mut by_bucket = keys.to_vec();
-        by_bucket.sort_by_key(|&k| hash(k) & 63);
+        by_bucket.sort_by_key(|&k| guid_hash(k) & 63);
         assert_eq!(iteration_order(keys), by_bucket);
         assert_eq!(iteration_order(keys.iter().rev().copied()), by_bucket);
         assert_eq!(iteration_order([5, 5, 5]), [5]);
@@ -89,7 +121,7 @@ mod tests {
     fn colliding_keys_probe_quadratically_in_insertion_order() {
         // Keys whose hashes share a bucket: the first takes it, the next
         // goes one further, the third three further (1 + 2).
-        let bucket = |k: u64| hash(k) as usize & 63;
+        let bucket = |k: u64| guid_hash(k) as usize & 63;
         let same: Vec<u64> = (0u64..).filter(|&k| bucket(k) == 10).take(3).collect();
         let order = iteration_order(same.iter().copied());
         assert_eq!(order, same, "buckets 10, 11, 13 in that order");
@@ -114,7 +146,7 @@ mod tests {
         assert_eq!(sorted, expected);
         // 200 keys need 512 buckets (200 * 4 >= 256 * 3): bucket order
         // there is hash order modulo 512, up to collisions.
-        let buckets: Vec<usize> = order.iter().map(|&k| hash(k) as usize & 511).collect();
+        let buckets: Vec<usize> = order.iter().map(|&k| guid_hash(k) as usize & 511).collect();
         let in_order = buckets.windows(2).filter(|w| w[0] <= w[1]).count();
         assert!(in_order >= buckets.len() - 10, "{buckets:?}");
     }

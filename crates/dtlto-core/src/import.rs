@@ -226,17 +226,20 @@ pub fn compute_imports(
     };
     // A module's imports depend on the index alone, so modules run in
     // parallel — except under -import-cutoff, whose count runs through the
-    // modules in order, as in LLVM.
+    // modules in the order LLVM walks them.
     let per_module: Vec<ModuleImports> = if config.cutoff < 0 {
         (0..n).into_par_iter().map(|m| run_module(m, 0)).collect()
     } else {
+        let mut walked: Vec<Option<ModuleImports>> = (0..n).map(|_| None).collect();
         let mut count = 0;
-        (0..n)
-            .map(|m| {
-                let r = run_module(m, count);
-                count = r.import_count;
-                r
-            })
+        for m in module_walk_order(index) {
+            let r = run_module(m, count);
+            count = r.import_count;
+            walked[m] = Some(r);
+        }
+        walked
+            .into_iter()
+            .map(|r| r.expect("the walk visits every module"))
             .collect()
     };
     for (m, r) in per_module.into_iter().enumerate() {
@@ -248,6 +251,31 @@ pub fn compute_imports(
     }
     expand_exports(index, &mut result.exports);
     result
+}
+
+/// The order in which LLVM's `ComputeCrossModuleImport` walks the modules:
+/// that of its `DenseMap` of module paths, reserved for every module and
+/// filled as the GUID-ordered combined index first names each module
+/// (`collectDefinedGVSummariesPerModule`), then with the modules without
+/// summaries, in link order.
+fn module_walk_order(index: &CombinedIndex) -> Vec<usize> {
+    let n = index.modules.len();
+    let mut values: Vec<(Guid, ValueId)> = index.values().map(|(v, g)| (g, v)).collect();
+    values.sort_unstable();
+    let mut named = vec![false; n];
+    let mut first_named = Vec::with_capacity(n);
+    for (_, v) in values {
+        for &s in index.value_summaries(v) {
+            let m = index.module_of(s).0 as usize;
+            if !named[m] {
+                named[m] = true;
+                first_named.push(m);
+            }
+        }
+    }
+    first_named.extend((0..n).filter(|&m| !named[m]));
+    let path_hash = |m: usize| dense_map::string_hash(index.modules[m].path.as_bytes());
+    dense_map::iteration_order_by(first_named, path_hash, n)
 }
 
 impl ModuleImporter<'_> {
