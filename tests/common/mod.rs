@@ -109,6 +109,19 @@ pub struct Decisions {
     /// which threshold, its size, hotness and attempts (LLVM lists them in
     /// hash order: a set).
     pub missed: BTreeMap<String, BTreeSet<String>>,
+    /// What the import reports as errors (`-force-import-all`), sorted.
+    pub errors: Vec<String>,
+}
+
+/// The "Error importing module: ..." lines of a thin link's stderr, sorted.
+fn import_errors(stderr: &[u8]) -> Vec<String> {
+    let mut lines: Vec<String> = String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.starts_with("Error importing module: "))
+        .map(String::from)
+        .collect();
+    lines.sort();
+    lines
 }
 
 /// The `-print-import-failures` lines of a thin link's stderr, by module.
@@ -174,6 +187,7 @@ pub fn lld_decisions_with(
         imported: BTreeMap::new(),
         resolutions: normalize_resolutions(&resolutions),
         missed: missed_imports(&out.stderr),
+        errors: import_errors(&out.stderr),
     };
     for o in objects {
         let imports = work.join(format!("{o}.imports"));
@@ -255,6 +269,7 @@ pub fn dtlto_decisions_with(
         imported: BTreeMap::new(),
         resolutions: String::from_utf8(out.stdout).unwrap(),
         missed: missed_imports(&thin.stderr),
+        errors: import_errors(&thin.stderr),
     };
     // Plans name imported values; the summary's JSON also gives their
     // GUIDs, which is what lld's shards hold.
@@ -337,6 +352,12 @@ pub fn assert_same_decisions(lld: &Decisions, ours: &Decisions) {
     set_diffs("imports", &lld.imported, &ours.imported, &mut diffs);
     assert!(!lld.missed.is_empty(), "lld printed no import failures");
     set_diffs("import failures", &lld.missed, &ours.missed, &mut diffs);
+    if lld.errors != ours.errors {
+        diffs.push(format!(
+            "import errors: lld {:?}, dtlto {:?}",
+            lld.errors, ours.errors
+        ));
+    }
     if lld.missed.len() != ours.missed.len() {
         diffs.push(format!(
             "import failures for {} modules by lld, {} by dtlto",

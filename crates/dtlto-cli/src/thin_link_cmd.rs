@@ -123,6 +123,9 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
     if line.print_import_failures {
         eprint!("{}", import::failure_report(&link.index, &link.imports));
     }
+    for error in link.imports.errors.iter().flatten() {
+        eprintln!("Error importing module: {error}");
+    }
     if line.verbose {
         eprintln!(
             "dtlto: read {} files in {:.3}s",

@@ -128,6 +128,9 @@ pub struct ImportResult {
     pub exports: Vec<ExportList>,
     /// Rejections per module, sorted by GUID.
     pub failures: Vec<Vec<ImportFailure>>,
+    /// Per module, what LLVM reports as errors under `-force-import-all`
+    /// ("Failed to import function NAME due to REASON"), in the order met.
+    pub errors: Vec<Vec<String>>,
 }
 
 /// A callee as the importer tracks it: a value of the index, or a GUID
@@ -159,6 +162,7 @@ struct ModuleImporter<'a> {
     /// Each failure's callee, beside it.
     failures: Vec<ImportFailure>,
     failed: Vec<Callee>,
+    errors: Vec<String>,
     /// Imports made so far in the whole link (for `-import-cutoff`).
     import_count: i64,
 }
@@ -167,6 +171,7 @@ struct ModuleImporter<'a> {
 struct ModuleImports {
     imports: ImportList,
     failures: Vec<ImportFailure>,
+    errors: Vec<String>,
     exported: Vec<(ModuleId, Guid)>,
     import_count: i64,
 }
@@ -182,6 +187,7 @@ pub fn compute_imports(
         imports: vec![ImportList::new(); n],
         exports: vec![ExportList::new(); n],
         failures: vec![Vec::new(); n],
+        errors: vec![Vec::new(); n],
     };
     if config.disabled {
         return result;
@@ -197,6 +203,7 @@ pub fn compute_imports(
             thresholds: Default::default(),
             failures: Vec::new(),
             failed: Vec::new(),
+            errors: Vec::new(),
             import_count,
         };
         importer.run();
@@ -204,6 +211,7 @@ pub fn compute_imports(
             imports,
             failures,
             failed,
+            errors,
             thresholds,
             exported,
             import_count,
@@ -220,6 +228,7 @@ pub fn compute_imports(
         ModuleImports {
             imports,
             failures,
+            errors,
             exported,
             import_count,
         }
@@ -248,6 +257,7 @@ pub fn compute_imports(
         }
         result.imports[m] = r.imports;
         result.failures[m] = r.failures;
+        result.errors[m] = r.errors;
     }
     expand_exports(index, &mut result.exports);
     result
@@ -315,6 +325,29 @@ impl ModuleImporter<'_> {
             Hotness::Critical => self.config.critical_multiplier,
             _ => 1.0,
         }
+    }
+
+    /// A callee's name as the combined index knows it: its summaries'
+    /// IR name, else the caller module's declaration of it ("" if none).
+    fn callee_name(&self, callee: Callee, caller: SummaryId) -> String {
+        let index = self.index;
+        if let Callee::Value(v) = callee {
+            let named = index
+                .value_summaries(v)
+                .iter()
+                .map(|&s| &index.summary(s).name);
+            if let Some(name) = named.into_iter().find(|n| !n.is_empty()) {
+                return name.clone();
+            }
+        }
+        let guid = self.guid(callee);
+        let module = &index.modules[index.module_of(caller).0 as usize];
+        module
+            .globals
+            .iter()
+            .find(|g| g.guid == guid)
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
     }
 
     /// The GUID of a callee.
@@ -394,6 +427,11 @@ impl ModuleImporter<'_> {
                     if self.config.force_import_all {
                         // LLVM reports the failure as an error and leaves
                         // this function's remaining calls alone.
+                        let name = self.callee_name(callee, summary);
+                        self.errors.push(format!(
+                            "Failed to import function {name} due to {}",
+                            reason.name()
+                        ));
                         break;
                     }
                     continue;

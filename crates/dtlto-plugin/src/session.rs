@@ -287,6 +287,9 @@ impl Session {
         if self.options.print_import_failures {
             eprint!("{}", import::failure_report(&link.index, &link.imports));
         }
+        for error in link.imports.errors.iter().flatten() {
+            eprintln!("Error importing module: {error}");
+        }
         let thin_done = Instant::now();
         if self.options.verbose {
             eprintln!(
