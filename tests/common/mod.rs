@@ -287,6 +287,34 @@ pub fn dtlto_decisions_with(
         }
         imported.insert(module["path"].as_str().unwrap().to_string(), set);
     }
+    // The summary's JSON carries the same import failures as the printed
+    // report, field by field.
+    let mut from_json: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for module in index["modules"].as_array().unwrap() {
+        let lines =
+            module["import_failures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    let name = f["name"].as_str().unwrap();
+                    format!(
+                "{}{}: Reason = {}, Threshold = {}, Size = {}, MaxHotness = {}, Attempts = {}",
+                f["guid"].as_u64().unwrap(),
+                if name.is_empty() { String::new() } else { format!(" ({name})") },
+                f["reason"].as_str().unwrap(),
+                f["threshold"],
+                f["size"].as_i64().unwrap_or(-1),
+                f["max_hotness"].as_str().unwrap(),
+                f["attempts"],
+            )
+                });
+        from_json.insert(
+            module["path"].as_str().unwrap().to_string(),
+            lines.collect(),
+        );
+    }
+    assert_eq!(from_json, d.missed, "summary --json's import failures");
     for o in objects {
         let imports = work.join(format!("{o}.imports"));
         d.imports_files

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Result;
+use dtlto_core::import;
 use dtlto_core::index::SummaryId;
 use dtlto_core::summary::SummaryKind;
 use dtlto_core::thinlink::ThinLink;
@@ -95,6 +96,7 @@ fn text(link: &ThinLink) -> String {
 
 fn json_value(link: &ThinLink) -> serde_json::Value {
     let index = &link.index;
+    let names = import::failure_names(index, &link.imports);
     // The combined index numbers each module's summaries in one run.
     let firsts: Vec<usize> = index
         .modules
@@ -136,6 +138,19 @@ fn json_value(link: &ThinLink) -> serde_json::Value {
                 "hash": module.hash.0,
                 "summaries": summaries,
                 "imported": imported(link, m),
+                // What LLVM's -print-import-failures prints for the module.
+                "import_failures": link.imports.failures[m]
+                    .iter()
+                    .map(|f| json!({
+                        "guid": f.guid.0,
+                        "name": names.get(&f.guid).copied().unwrap_or_default(),
+                        "reason": f.reason.name(),
+                        "threshold": f.threshold,
+                        "size": f.size,
+                        "max_hotness": f.max_hotness.name(),
+                        "attempts": f.attempts,
+                    }))
+                    .collect::<Vec<_>>(),
                 "plan": serde_json::to_value(&link.plans[m]).unwrap_or_default(),
             })
         })

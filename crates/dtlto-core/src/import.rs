@@ -629,6 +629,26 @@ impl ModuleImporter<'_> {
     }
 }
 
+/// The names of the callees in `result.failures`, as the modules give them
+/// (declarations included: a call to printf has no summary but a name),
+/// the first module's for each GUID.
+pub fn failure_names<'a>(
+    index: &'a CombinedIndex,
+    result: &ImportResult,
+) -> std::collections::HashMap<Guid, &'a str> {
+    let wanted: std::collections::HashSet<Guid> =
+        result.failures.iter().flatten().map(|f| f.guid).collect();
+    let mut names = std::collections::HashMap::new();
+    for module in &index.modules {
+        for g in &module.globals {
+            if wanted.contains(&g.guid) && !g.name.is_empty() {
+                names.entry(g.guid).or_insert(g.name.as_str());
+            }
+        }
+    }
+    names
+}
+
 /// What LLVM prints under `-print-import-failures`: per module, "Missed
 /// imports into module PATH", then each callee considered and not
 /// imported, `GUID (name): Reason = .., Threshold = .., Size = ..,
@@ -637,18 +657,7 @@ impl ModuleImporter<'_> {
 /// GUID.
 pub fn failure_report(index: &CombinedIndex, result: &ImportResult) -> String {
     use std::fmt::Write as _;
-    // Names as the modules give them (declarations included: a call to
-    // printf has no summary but a name), the first module's for each GUID.
-    let wanted: std::collections::HashSet<Guid> =
-        result.failures.iter().flatten().map(|f| f.guid).collect();
-    let mut names: std::collections::HashMap<Guid, &str> = std::collections::HashMap::new();
-    for module in &index.modules {
-        for g in &module.globals {
-            if wanted.contains(&g.guid) && !g.name.is_empty() {
-                names.entry(g.guid).or_insert(&g.name);
-            }
-        }
-    }
+    let names = failure_names(index, result);
     let mut out = String::new();
     for (m, failures) in result.failures.iter().enumerate() {
         let _ = writeln!(
