@@ -132,3 +132,29 @@ fn plain_lto_bitcode_is_refused_with_the_flag_to_use() {
         "{err}"
     );
 }
+
+/// Under GNU ld the final link goes through the plugin first and, if that
+/// fails, gives the linker the objects directly: a link the linker itself
+/// refuses reports the linker's message once, and leaves nothing behind.
+#[test]
+fn a_final_link_the_linker_refuses_is_reported_once() {
+    let work = tempfile::tempdir().unwrap();
+    let main = compile(work.path(), "main", MAIN, &[]);
+    let helper = compile(
+        work.path(),
+        "helper",
+        "int helper(int x) { return x + 1; }\n",
+        &[],
+    );
+    let err = failing_link(
+        work.path(),
+        &[&main, &helper, "-fuse-ld=bfd", "-Wl,--no-such-option"],
+    );
+    assert_eq!(
+        err.matches("unrecognized option '--no-such-option'")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("the final link failed"), "{err}");
+}

@@ -165,23 +165,14 @@ pub fn link(line: &LinkLine) -> Result<()> {
             line.linker == "mold",
         ),
     };
-    let mut args = link_args(objects, temps.path(), plugin.as_deref())?;
-    let mut through_plugin = plugin.is_some();
-    if through_plugin {
-        if let Err(error) = final_link(line, &cmd.program, &args, temps.path(), out_path, true) {
-            // The linker resolved the link differently from dtlto (or the
-            // link fails anyway): the objects go to the linker directly,
-            // which reports a real failure itself.
-            if line.verbose {
-                eprintln!("dtlto: the link through the plugin failed ({error:#}); linking the objects directly");
-            }
-            through_plugin = false;
-            args = link_args(objects, temps.path(), None)?;
-        }
-    }
-    if !through_plugin {
-        final_link(line, &cmd.program, &args, temps.path(), out_path, false)?;
-    }
+    let (args, through_plugin) = final_link_by_route(
+        line,
+        &cmd.program,
+        plugin.as_deref(),
+        |plugin| link_args(objects, temps.path(), plugin),
+        temps.path(),
+        out_path,
+    )?;
     trace.span("Final link", Some(&cmd.program), backends_done);
     // A direct link under mold may name archive members extracted into
     // the temporaries, which no record can bring back.
@@ -297,6 +288,36 @@ fn relink_recorded(
         trace.write(Path::new(path))?;
     }
     Ok(true)
+}
+
+/// The final link through `plugin` when there is one, else, or if that
+/// link fails, with the objects given to the linker directly. `args_for`
+/// gives the linker arguments for either route. Returns the arguments of
+/// the link that succeeded and whether it went through the plugin.
+fn final_link_by_route(
+    line: &LinkLine,
+    program: &str,
+    plugin: Option<&Path>,
+    args_for: impl Fn(Option<&Path>) -> Result<Vec<String>>,
+    temps: &Path,
+    out_path: &Path,
+) -> Result<(Vec<String>, bool)> {
+    if let Some(plugin) = plugin {
+        let args = args_for(Some(plugin))?;
+        match final_link(line, program, &args, temps, out_path, true) {
+            Ok(()) => return Ok((args, true)),
+            // The linker resolved the link differently from dtlto (or the
+            // link fails anyway): the objects go to the linker directly,
+            // which reports a real failure itself.
+            Err(error) if line.verbose => eprintln!(
+                "dtlto: the link through the plugin failed ({error:#}); linking the objects directly"
+            ),
+            Err(_) => {}
+        }
+    }
+    let args = args_for(None)?;
+    final_link(line, program, &args, temps, out_path, false)?;
+    Ok((args, false))
 }
 
 /// Runs the final link into `temps/output` and moves it into place.
