@@ -120,12 +120,10 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
     let t = Instant::now();
     let link = thinlink::thin_link(resolution, &config)?;
     trace.span("Thin link", None, t);
-    if line.print_import_failures {
-        eprint!("{}", import::failure_report(&link.index, &link.imports));
-    }
-    for error in link.imports.errors.iter().flatten() {
-        eprintln!("Error importing module: {error}");
-    }
+    eprint!(
+        "{}",
+        import::diagnostics(&link.index, &link.imports, line.print_import_failures)
+    );
     if line.verbose {
         eprintln!(
             "dtlto: read {} files in {:.3}s",

@@ -649,6 +649,21 @@ pub fn failure_names<'a>(
     names
 }
 
+/// What LLVM's import prints on stderr: the `-force-import-all` errors
+/// (always), then the `-print-import-failures` report when asked for.
+pub fn diagnostics(index: &CombinedIndex, result: &ImportResult, print_failures: bool) -> String {
+    let mut out: String = result
+        .errors
+        .iter()
+        .flatten()
+        .map(|e| format!("Error importing module: {e}\n"))
+        .collect();
+    if print_failures {
+        out.push_str(&failure_report(index, result));
+    }
+    out
+}
+
 /// What LLVM prints under `-print-import-failures`: per module, "Missed
 /// imports into module PATH", then each callee considered and not
 /// imported, `GUID (name): Reason = .., Threshold = .., Size = ..,

@@ -284,12 +284,14 @@ impl Session {
             &config,
         )?;
         trace.span("Thin link", None, t);
-        if self.options.print_import_failures {
-            eprint!("{}", import::failure_report(&link.index, &link.imports));
-        }
-        for error in link.imports.errors.iter().flatten() {
-            eprintln!("Error importing module: {error}");
-        }
+        eprint!(
+            "{}",
+            import::diagnostics(
+                &link.index,
+                &link.imports,
+                self.options.print_import_failures
+            )
+        );
         let thin_done = Instant::now();
         if self.options.verbose {
             eprintln!(
