@@ -106,9 +106,9 @@ pub struct Decisions {
     /// (prevailing) and `x` (visible to regular objects) only.
     pub resolutions: String,
     /// `-print-import-failures`: per module, each callee rejected, why, at
-    /// which threshold, its size, hotness and attempts (LLVM lists them in
-    /// hash order: a set).
-    pub missed: BTreeMap<String, BTreeSet<String>>,
+    /// which threshold, its size, hotness and attempts, in the order
+    /// printed.
+    pub missed: BTreeMap<String, Vec<String>>,
     /// What the import reports as errors (`-force-import-all`), sorted.
     pub errors: Vec<String>,
 }
@@ -125,15 +125,15 @@ fn import_errors(stderr: &[u8]) -> Vec<String> {
 }
 
 /// The `-print-import-failures` lines of a thin link's stderr, by module.
-fn missed_imports(stderr: &[u8]) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+fn missed_imports(stderr: &[u8]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut module = None;
     for line in String::from_utf8_lossy(stderr).lines() {
         if let Some(m) = line.strip_prefix("Missed imports into module ") {
             out.entry(m.to_string()).or_default();
             module = Some(m.to_string());
         } else if let (Some(m), true) = (&module, line.contains(": Reason = ")) {
-            out.get_mut(m).unwrap().insert(line.to_string());
+            out.get_mut(m).unwrap().push(line.to_string());
         }
     }
     out
@@ -289,7 +289,7 @@ pub fn dtlto_decisions_with(
     }
     // The summary's JSON carries the same import failures as the printed
     // report, field by field.
-    let mut from_json: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut from_json: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for module in index["modules"].as_array().unwrap() {
         let lines =
             module["import_failures"]
@@ -379,7 +379,33 @@ pub fn assert_same_decisions(lld: &Decisions, ours: &Decisions) {
     }
     set_diffs("imports", &lld.imported, &ours.imported, &mut diffs);
     assert!(!lld.missed.is_empty(), "lld printed no import failures");
-    set_diffs("import failures", &lld.missed, &ours.missed, &mut diffs);
+    // The report lists callees in the order of LLVM's hash map; dtlto
+    // reproduces it, so the lines must match in order too.
+    let as_sets = |m: &BTreeMap<String, Vec<String>>| -> BTreeMap<String, BTreeSet<String>> {
+        m.iter()
+            .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
+            .collect()
+    };
+    set_diffs(
+        "import failures",
+        &as_sets(&lld.missed),
+        &as_sets(&ours.missed),
+        &mut diffs,
+    );
+    for (module, expected) in &lld.missed {
+        let got = ours.missed.get(module).cloned().unwrap_or_default();
+        let same_set = got.len() == expected.len()
+            && got.iter().collect::<BTreeSet<_>>() == expected.iter().collect::<BTreeSet<_>>();
+        if same_set && &got != expected {
+            let at = got.iter().zip(expected).position(|(a, b)| a != b).unwrap();
+            diffs.push(format!(
+                "{module}: import failures in another order from line {}: lld `{}`, dtlto `{}`",
+                at + 1,
+                expected[at],
+                got[at]
+            ));
+        }
+    }
     if lld.errors != ours.errors {
         diffs.push(format!(
             "import errors: lld {:?}, dtlto {:?}",

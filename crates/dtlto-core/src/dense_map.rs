@@ -1,10 +1,12 @@
 //! The iteration order of LLVM's `DenseMap` (ADT/DenseMap.h), where an
-//! LLVM result depends on it. The importer walks two such maps: the
+//! LLVM result depends on it. The importer walks three such maps: the
 //! modules (`DenseMap<StringRef, ...>` of module paths), whose order
-//! decides which imports `-import-cutoff` keeps, and each module's
+//! decides which imports `-import-cutoff` keeps; each module's
 //! `DefinedGVSummaries` (`DenseMap<uint64_t, ...>` of GUIDs), whose order
 //! seeds the module's walk and so how often a rejected callee is
-//! reconsidered (`-print-import-failures`' attempts).
+//! reconsidered (`-print-import-failures`' attempts); and each module's
+//! `ImportThresholds` (by GUID), whose order is that of the
+//! `-print-import-failures` report.
 //!
 //! The table is open addressing with quadratic probing over a power-of-two
 //! bucket array, grown (to at least 64 buckets) to twice its size when an

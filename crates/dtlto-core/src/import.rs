@@ -126,7 +126,8 @@ pub struct ImportResult {
     /// Per module (by `ModuleId`).
     pub imports: Vec<ImportList>,
     pub exports: Vec<ExportList>,
-    /// Rejections per module, sorted by GUID.
+    /// Rejections per module, in the order LLVM prints them (that of its
+    /// per-module `ImportThresholds` hash map).
     pub failures: Vec<Vec<ImportFailure>>,
     /// Per module, what LLVM reports as errors under `-force-import-all`
     /// ("Failed to import function NAME due to REASON"), in the order met.
@@ -159,6 +160,10 @@ struct ModuleImporter<'a> {
     /// ran. Declarations imported export nothing, as in LLVM.
     exported: Vec<(ModuleId, Guid)>,
     thresholds: rustc_hash::FxHashMap<Callee, Threshold>,
+    /// The keys of `thresholds` in the order they were added: LLVM's
+    /// failure report walks its map of them in hash-table order, which
+    /// depends on that.
+    considered: Vec<Callee>,
     /// Each failure's callee, beside it.
     failures: Vec<ImportFailure>,
     failed: Vec<Callee>,
@@ -201,6 +206,7 @@ pub fn compute_imports(
             imports: ImportList::new(),
             exported: Vec::new(),
             thresholds: Default::default(),
+            considered: Vec::new(),
             failures: Vec::new(),
             failed: Vec::new(),
             errors: Vec::new(),
@@ -213,6 +219,7 @@ pub fn compute_imports(
             failed,
             errors,
             thresholds,
+            considered,
             exported,
             import_count,
             ..
@@ -224,7 +231,9 @@ pub fn compute_imports(
             .filter(|(_, c)| thresholds.get(c).is_none_or(|t| t.callee.is_none()))
             .map(|(f, _)| f)
             .collect();
-        failures.sort_by_key(|f| f.guid);
+        if !failures.is_empty() {
+            order_as_llvm_prints(index, &considered, &mut failures);
+        }
         ModuleImports {
             imports,
             failures,
@@ -384,6 +393,9 @@ impl ModuleImporter<'_> {
             };
             let new_threshold = threshold as f32 * self.bonus(hotness);
             let previously_visited = self.thresholds.contains_key(&callee);
+            if !previously_visited {
+                self.considered.push(callee);
+            }
             let entry = *self.thresholds.entry(callee).or_insert(Threshold {
                 processed: new_threshold as u32,
                 callee: None,
@@ -629,6 +641,27 @@ impl ModuleImporter<'_> {
     }
 }
 
+/// Puts a module's failures in the order of LLVM's report: the iteration
+/// order of its `ImportThresholds` (`DenseMap` by GUID) after the callees
+/// were added in the order `considered` gives.
+fn order_as_llvm_prints(
+    index: &CombinedIndex,
+    considered: &[Callee],
+    failures: &mut [ImportFailure],
+) {
+    let guid = |c: &Callee| match *c {
+        Callee::Value(v) => index.guid_of(v).0,
+        Callee::Unsummarized(g) => g.0,
+    };
+    let rank: rustc_hash::FxHashMap<u64, usize> =
+        dense_map::iteration_order(considered.iter().map(guid))
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| (g, i))
+            .collect();
+    failures.sort_by_key(|f| rank.get(&f.guid.0).copied().unwrap_or(usize::MAX));
+}
+
 /// The names of the callees in `result.failures`, as the modules give them
 /// (declarations included: a call to printf has no summary but a name),
 /// the first module's for each GUID.
@@ -668,8 +701,7 @@ pub fn diagnostics(index: &CombinedIndex, result: &ImportResult, print_failures:
 /// imports into module PATH", then each callee considered and not
 /// imported, `GUID (name): Reason = .., Threshold = .., Size = ..,
 /// MaxHotness = .., Attempts = ..` (size -1 where nothing summarizes the
-/// callee). LLVM lists callees in hash-map order; here they are sorted by
-/// GUID.
+/// callee), in LLVM's order.
 pub fn failure_report(index: &CombinedIndex, result: &ImportResult) -> String {
     use std::fmt::Write as _;
     let names = failure_names(index, result);
