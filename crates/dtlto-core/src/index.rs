@@ -367,6 +367,11 @@ impl CombinedIndex {
     /// order passes over all values take (deterministic, and each
     /// module's summaries together; LLVM walks its GUID-sorted map, and no
     /// pass's outcome depends on the order).
+    /// How many values (GUIDs with summaries) the index has.
+    pub fn value_count(&self) -> usize {
+        self.values.len()
+    }
+
     pub fn values(&self) -> impl Iterator<Item = (ValueId, Guid)> + '_ {
         self.values
             .iter()
@@ -499,11 +504,13 @@ fn resolve_edges(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::summary::{CallEdge, FunctionFlags, GvFlags, ModuleHash};
 
-    fn function(guid: u64, linkage: Linkage, calls: &[u64]) -> GlobalSummary {
+    /// A function summary named `f<guid>`, of `guid` instructions, calling
+    /// `calls` (the call to GUID 3 hot).
+    pub(crate) fn function(guid: u64, linkage: Linkage, calls: &[u64]) -> GlobalSummary {
         GlobalSummary {
             guid: Guid(guid),
             name: format!("f{guid}"),
@@ -533,7 +540,10 @@ mod tests {
         }
     }
 
-    fn module(path: &str, summaries: Vec<GlobalSummary>) -> std::sync::Arc<BitcodeModule> {
+    pub(crate) fn module(
+        path: &str,
+        summaries: Vec<GlobalSummary>,
+    ) -> std::sync::Arc<BitcodeModule> {
         std::sync::Arc::new(BitcodeModule {
             path: path.into(),
             triple: "x86_64-pc-linux-gnu".into(),
