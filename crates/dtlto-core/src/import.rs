@@ -593,25 +593,32 @@ impl ModuleImporter<'_> {
     }
 
     /// Should a referenced global be imported into this module at all?
-    fn should_import_global(&self, guid: Guid) -> bool {
-        let Some(&here) = self.index.defined_in(self.module).get(&guid) else {
+    fn should_import_global(&self, v: ValueId) -> bool {
+        let index = self.index;
+        if !index.defines(self.module, v) {
             return true;
-        };
+        }
         // A non-prevailing interposable copy here is replaced by the
         // prevailing one, which must then be imported.
-        self.index.summaries_of(guid).len() > 1
-            && self.index.state(here).linkage.is_interposable()
-            && !(self.is_prevailing)(guid, self.index.module_of(here))
+        let guid = index.guid_of(v);
+        let Some(&here) = index.defined_in(self.module).get(&guid) else {
+            return true;
+        };
+        index.value_summaries(v).len() > 1
+            && index.state(here).linkage.is_interposable()
+            && !(self.is_prevailing)(guid, index.module_of(here))
     }
 
-    /// `GlobalsImporter::onImportingSummary`.
+    /// `GlobalsImporter::onImportingSummary`. References are followed by
+    /// value id, like calls: a function imported from far away is not
+    /// opened for the GUIDs of its references unless one is imported.
     fn import_referenced_globals(&mut self, summary: SummaryId) {
         let index = self.index;
         let mut worklist = vec![summary];
         while let Some(s) = worklist.pop() {
             let home = index.module_of(s);
-            for (r, &target) in index.summary(s).refs.iter().zip(index.ref_targets(s)) {
-                if target.is_none() || !self.should_import_global(r.guid) {
+            for &target in index.ref_targets(s) {
+                if target.is_none() || !self.should_import_global(target) {
                     continue;
                 }
                 for &candidate in index.value_summaries(target) {
@@ -624,13 +631,14 @@ impl ModuleImporter<'_> {
                     if index.state(candidate).linkage.is_local() && from != home {
                         continue;
                     }
+                    let guid = index.guid_of(target);
                     let list = self.imports.entry(from).or_default();
-                    if let Some(kind) = list.get_mut(&r.guid) {
+                    if let Some(kind) = list.get_mut(&guid) {
                         *kind = ImportKind::Definition;
                         break;
                     }
-                    list.insert(r.guid, ImportKind::Definition);
-                    self.exported.push((from, r.guid));
+                    list.insert(guid, ImportKind::Definition);
+                    self.exported.push((from, guid));
                     if !index.is_write_only(candidate) {
                         worklist.push(candidate);
                     }
