@@ -30,7 +30,11 @@ fn synthetic(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(modules), &modules, |b, &n| {
             b.iter_batched(
                 || link_unit(n, 8),
-                |unit| thin_link(unit, &config()).map(|l| l.plans.len()),
+                // The result is returned, so criterion drops it after
+                // the timed part: `dtlto` never frees it (the process
+                // ends), and freeing a 100k-module index is not the
+                // thin link's cost.
+                |unit| thin_link(unit, &config()),
                 BatchSize::LargeInput,
             )
         });
