@@ -46,6 +46,97 @@ fn every_optimization_level_runs_like_lld() {
     }
 }
 
+/// The bytes of a linked program's `.text`.
+fn text_of(program: &std::path::Path) -> Vec<u8> {
+    let out = program.with_extension("text");
+    run(Command::new("llvm-objcopy-22")
+        .args(["-O", "binary", "--only-section=.text"])
+        .arg(program)
+        .arg(&out));
+    std::fs::read(&out).unwrap()
+}
+
+#[test]
+fn each_level_gives_lld_s_machine_code_however_it_is_spelled() {
+    // lld pairs --lto-O0 and -O1 with code generation level 2 (its
+    // --lto-CGO default), not 0 and 1: -O0 code is lld's only so.
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    for level in ["0", "1", "2", "3"] {
+        let opt = format!("-O{level}");
+        let wl = format!("-Wl,--lto-O{level}");
+        let lld = text_of(&lld_link(
+            work.path(),
+            &objects,
+            &[&opt],
+            &format!("lld{level}"),
+        ));
+        for (spelling, name) in [(&opt, "opt"), (&wl, "wl")] {
+            let out = dtlto_link(
+                work.path(),
+                &objects,
+                &[spelling],
+                &format!("{name}{level}"),
+            );
+            assert!(text_of(&out) == lld, "{spelling}: .text is not lld's");
+        }
+    }
+    // LLVM's import options given to LTO through the linker, or through
+    // clang's -mllvm, steer dtlto's import as they steer lld's.
+    let lld = text_of(&lld_link(
+        work.path(),
+        &objects,
+        &["-Wl,-mllvm,-import-instr-limit=0"],
+        "lld-noimport",
+    ));
+    assert!(
+        lld != text_of(&work.path().join("lld2")),
+        "the option changes lld's code"
+    );
+    for (i, spelling) in [
+        &["-Wl,-mllvm,-import-instr-limit=0"][..],
+        &["-Xlinker", "-mllvm", "-Xlinker", "-import-instr-limit=0"],
+        &["-mllvm", "-import-instr-limit=0"],
+        &["-Wl,--plugin-opt=-import-instr-limit=0"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = dtlto_link(work.path(), &objects, spelling, &format!("noimport{i}"));
+        assert!(text_of(&out) == lld, "{spelling:?}: .text is not lld's");
+    }
+}
+
+#[test]
+fn lto_options_dtlto_cannot_honour_are_refused_by_name() {
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let objects = program.compile(work.path(), &[]);
+    for (option, message) in [
+        (
+            "-Wl,-mllvm,-inline-threshold=500",
+            "-mllvm -inline-threshold=500",
+        ),
+        ("-Wl,--lto-emit-asm", "--lto-emit-asm"),
+        ("-Wl,--thinlto-index-only", "dtlto thin-link"),
+        ("-Wl,--lto-O4", "0, 1, 2 or 3"),
+    ] {
+        let out = dtlto()
+            .current_dir(work.path())
+            .arg("link")
+            .args(&objects)
+            .args([option, "-o", "refused"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{option}: {stderr}");
+        assert!(stderr.contains(message), "{option}: {stderr}");
+        assert!(!work.path().join("refused").exists(), "{option}");
+    }
+    assert!(leftover_temporaries(work.path()).is_empty());
+}
+
 #[test]
 fn cpu_and_features_reach_the_backends() {
     let program = Program::load(repo_root().join("examples/hello-thin"));

@@ -548,3 +548,48 @@ fn relocatable_output_links_again() {
         assert_eq!(run_program(&program, false), "5\n", "{ld}");
     }
 }
+
+/// The bytes of a linked program's `.text`.
+fn text_of(program: &Path) -> Vec<u8> {
+    let out = program.with_extension("text");
+    run(Command::new("llvm-objcopy-22")
+        .args(["-O", "binary", "--only-section=.text"])
+        .arg(program)
+        .arg(&out));
+    std::fs::read(&out).unwrap()
+}
+
+#[test]
+fn at_o0_the_code_is_llvmgold_s_under_the_plugin_and_dtlto_link() {
+    // LLVMgold generates -O0 code at code generation level 0 (lld at 2):
+    // the plugin, and `dtlto link` under a GNU linker, do as LLVMgold.
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    let gold = w.join("llvmgold");
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args(["-flto=thin", "-fuse-ld=gold", "-O0"])
+        .args(&objects)
+        .arg("-o")
+        .arg(&gold));
+    let with_plugin = w.join("plugin");
+    linked(
+        plugin_link(w, "gold", &objects, &["O0"], &with_plugin),
+        "gold",
+    );
+    assert!(
+        text_of(&with_plugin) == text_of(&gold),
+        "not LLVMgold's -O0 code"
+    );
+    let by_dtlto = dtlto_link(w, &objects, &["-fuse-ld=gold", "-O0"], "dtlto");
+    assert!(
+        same_binary(&by_dtlto, &with_plugin),
+        "dtlto link -O0 differs"
+    );
+    let lld = dtlto_link(w, &objects, &["-O0"], "dtlto-lld");
+    assert!(
+        text_of(&lld) != text_of(&gold),
+        "lld's -O0 code is not LLVMgold's"
+    );
+}

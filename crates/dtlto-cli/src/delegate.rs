@@ -284,6 +284,7 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
 pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     let mut args = vec![
         format!("-O{}", options.opt_level.as_str()),
+        format!("--codegen-level={}", options.codegen_level),
         "--reloc".to_string(),
         match options.reloc {
             RelocModel::Pic => "pic",

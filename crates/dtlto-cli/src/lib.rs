@@ -12,6 +12,7 @@ pub mod driver;
 pub mod link_cmd;
 pub mod link_line;
 pub mod link_record;
+pub mod linker_lto;
 pub mod native;
 pub mod output;
 pub mod process;

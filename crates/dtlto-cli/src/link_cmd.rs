@@ -26,6 +26,7 @@ use crate::trace::Trace;
 pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
     BackendOptions {
         opt_level: line.opt_level,
+        codegen_level: line.codegen_level(),
         cpu: line.mcpu.clone(),
         features: line.mattr.clone(),
         // lld verifies its in-process backends unless --disable-verify;

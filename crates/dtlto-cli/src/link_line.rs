@@ -10,6 +10,7 @@ pub use dtlto_llvm::OptLevel;
 
 use crate::cache::CachePolicy;
 use crate::delegate::Distribution;
+use crate::linker_lto::{apply_llvm_option, codegen_level, take_lto_options};
 
 /// One `--prefix-replace=OLD;NEW`, as lld's `--thinlto-prefix-replace`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub struct LinkLine {
     pub output: Option<String>,
     /// Backend optimization level (`-O0`..`-O3`, `-Os`, `-Oz`).
     pub opt_level: OptLevel,
+    /// `--lto-CGO<n>`: code generation level, when given.
+    pub codegen_level: Option<u8>,
     /// lld's `--disable-verify`: no verifier run on the backends' modules.
     pub disable_verify: bool,
     pub jobs: Option<usize>,
@@ -71,6 +74,18 @@ impl LinkLine {
     /// The splitting in force: as given, else dtlto's default.
     pub fn split_config(&self) -> SplitConfig {
         self.split.unwrap_or_default()
+    }
+
+    /// The code generation level: as given, else the one the final
+    /// linker's own LTO pairs with the optimization level (lld: 2 up to
+    /// -O2; LLVMgold, for GNU ld, gold and mold: the same number), so the
+    /// code is what `clang-22 -flto=thin -fuse-ld=<linker>` gives.
+    pub fn codegen_level(&self) -> u8 {
+        self.codegen_level.unwrap_or(if self.linker == "lld" {
+            self.opt_level.lld_codegen_level()
+        } else {
+            self.opt_level.gold_codegen_level()
+        })
     }
 }
 
@@ -118,8 +133,30 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             }
             "--cache-dir" => line.cache_dir = Some(value(args, &mut i, a)?.to_string()),
             "-flto" | "-flto=thin" => {}
+            "-mllvm" => apply_llvm_option(&mut line, value(args, &mut i, a)?)?,
+            "-Xlinker" => {
+                // A run of `-Xlinker X`, read as one list: an LTO option
+                // may take the next `-Xlinker`'s argument as its value.
+                let mut run = vec![value(args, &mut i, a)?.to_string()];
+                while args.get(i + 1).map(String::as_str) == Some("-Xlinker") {
+                    i += 1;
+                    run.push(value(args, &mut i, a)?.to_string());
+                }
+                for kept in take_lto_options(&mut line, &run)? {
+                    line.driver_args.push("-Xlinker".into());
+                    line.driver_args.push(kept);
+                }
+            }
             _ => {
-                if let Some(level) = a.strip_prefix("-O").and_then(OptLevel::parse) {
+                if let Some(list) = a.strip_prefix("-Wl,") {
+                    let pieces: Vec<String> = list.split(',').map(String::from).collect();
+                    let kept = take_lto_options(&mut line, &pieces)?;
+                    if !kept.is_empty() {
+                        line.driver_args.push(format!("-Wl,{}", kept.join(",")));
+                    }
+                } else if let Some(v) = a.strip_prefix("--lto-CGO") {
+                    line.codegen_level = Some(codegen_level(a, v)?);
+                } else if let Some(level) = a.strip_prefix("-O").and_then(OptLevel::parse) {
                     line.opt_level = level;
                 } else if let Some(v) = a.strip_prefix("-o") {
                     line.output = Some(v.to_string());
@@ -270,6 +307,69 @@ mod tests {
         assert_eq!(l.output.as_deref(), Some("out"));
         assert_eq!(l.import.instr_limit, 50);
         assert_eq!(l.driver_args, args("a.o -lm -L/x b.o"));
+    }
+
+    #[test]
+    fn lto_options_for_the_linker_and_llvm_are_taken_out() {
+        let l = parse(&args(
+            "a.o -Wl,--as-needed,--lto-O3,--thinlto-jobs=3 -Xlinker --lto-CGO1 \
+             -Xlinker -mllvm -Xlinker -import-cutoff=7 -Xlinker -z -Xlinker now \
+             -mllvm -import-instr-limit=40 -Wl,-plugin-opt=mcpu=znver2,-plugin-opt=-force-import-all \
+             -Wl,--thinlto-cache-dir=c,--thinlto-cache-policy,prune_after=1h",
+        ))
+        .unwrap();
+        assert_eq!(l.opt_level, OptLevel::O3);
+        assert_eq!(l.jobs, Some(3));
+        assert_eq!(l.codegen_level, Some(1));
+        assert_eq!(l.import.cutoff, 7);
+        assert_eq!(l.import.instr_limit, 40);
+        assert!(l.import.force_import_all);
+        assert_eq!(l.mcpu.as_deref(), Some("znver2"));
+        assert_eq!(l.cache_dir.as_deref(), Some("c"));
+        assert_eq!(
+            l.cache_policy,
+            CachePolicy::parse("prune_after=1h").unwrap()
+        );
+        // What is the linker's stays, in order.
+        assert_eq!(
+            l.driver_args,
+            args("a.o -Wl,--as-needed -Xlinker -z -Xlinker now")
+        );
+        let l = parse(&args("a.o -Wl,-plugin-opt=O1,--thinlto-jobs=all")).unwrap();
+        assert_eq!((l.opt_level, l.jobs), (OptLevel::O1, None));
+        assert_eq!(l.driver_args, args("a.o"));
+    }
+
+    #[test]
+    fn the_codegen_level_follows_the_final_linker_s_lto() {
+        let level = |line: &str| parse(&args(line)).unwrap().codegen_level();
+        // lld: --lto-CGO defaults to 2, 3 at -O3; LLVMgold: the -O level.
+        assert_eq!(level("a.o -O0"), 2);
+        assert_eq!(level("a.o -O1"), 2);
+        assert_eq!(level("a.o -O3"), 3);
+        assert_eq!(level("a.o -O0 -fuse-ld=gold"), 0);
+        assert_eq!(level("a.o -O1 -fuse-ld=bfd"), 1);
+        assert_eq!(level("a.o -O0 --lto-CGO1"), 1);
+        assert_eq!(level("a.o -O3 -Wl,--lto-CGO0 -fuse-ld=mold"), 0);
+        assert!(parse(&args("a.o --lto-CGO4")).is_err());
+    }
+
+    #[test]
+    fn lto_options_dtlto_cannot_honour_are_refused() {
+        for (line, named) in [
+            ("a.o -mllvm -inline-threshold=9", "-inline-threshold=9"),
+            ("a.o -Wl,-mllvm,-enable-foo", "-enable-foo"),
+            ("a.o -Wl,-plugin-opt=emit-llvm", "-plugin-opt=emit-llvm"),
+            ("a.o -Wl,--lto-emit-asm", "--lto-emit-asm"),
+            ("a.o -Wl,--thinlto-index-only=f", "dtlto thin-link"),
+            ("a.o -Wl,--lto-O9", "0, 1, 2 or 3"),
+            ("a.o -Wl,--thinlto-jobs=0", "--thinlto-jobs=0"),
+            ("a.o -Wl,-mllvm", "needs a value"),
+            ("a.o -mllvm -import-instr-limit=x", "import-instr-limit"),
+        ] {
+            let e = format!("{:#}", parse(&args(line)).unwrap_err());
+            assert!(e.contains(named), "{line}: {e}");
+        }
     }
 
     #[test]

@@ -24,6 +24,8 @@ and native objects, archives, -l/-L, -Wl,..., -shared, -pie, -static, -u, -e.
 They go to clang-22 unchanged, except dtlto's own options:
   -o FILE                    output
   -O0|-O1|-O2|-O3|-Os|-Oz    backend optimization level (default -O2; -O0 imports nothing)
+  --lto-CGO<N>               code generation level 0-3 (default as the final linker's
+                             LTO: lld 2, 3 at -O3; bfd/gold/mold the -O level)
   -j N, --jobs N             parallel jobs (default: all cores)
   --target=TRIPLE            target (x86_64-linux-gnu, aarch64-linux-gnu)
   -fuse-ld=lld|bfd|gold|mold final linker (default lld, which runs inside dtlto:
@@ -59,7 +61,13 @@ DELEGATED BACKENDS (lld's --thinlto-* spellings are accepted too):
   --distributor-arg=ARG      an argument for the distributor (repeatable)
   --remote-compiler=PATH     the program jobs run (default: this dtlto)
   --remote-compiler-prepend-arg=ARG  an argument before `backend` (repeatable)
-  --remote-compiler-arg=ARG  an argument after the shared backend options";
+  --remote-compiler-arg=ARG  an argument after the shared backend options
+LTO OPTIONS FOR THE LINKER OR LLVM (-Wl,..., -Xlinker, -mllvm) are applied as
+dtlto's, since the final linker sees no bitcode: --lto-O<N>, --lto-CGO<N>,
+--thinlto-jobs=N, --thinlto-cache-dir=, --thinlto-cache-policy=, --save-temps,
+--disable-verify, -plugin-opt=O<N>|jobs=|mcpu=|cache-dir=|-<llvm option>, and
+-mllvm with LLVM's import options. Other LTO options, and LLVM options dtlto
+cannot pass to its backends, are refused by name.";
 
 #[derive(Parser)]
 #[command(
@@ -108,6 +116,10 @@ enum Command {
         /// Optimization level: 0, 1, 2, 3, s or z.
         #[arg(short = 'O', default_value = "2", value_parser = parse_opt_level)]
         opt: dtlto_llvm::OptLevel,
+        /// Code generation level, 0-3 (default: lld's for -O: 2 up to -O2,
+        /// 3 at -O3).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=3))]
+        codegen_level: Option<u8>,
         /// Target CPU (default: what clang passes to LTO for the triple).
         #[arg(long)]
         mcpu: Option<String>,
@@ -254,6 +266,7 @@ fn run(cli: Cli) -> Result<()> {
             plan,
             output,
             opt,
+            codegen_level,
             mcpu,
             mattr,
             reloc,
@@ -265,6 +278,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let options = dtlto_llvm::BackendOptions {
                 opt_level: opt,
+                codegen_level: codegen_level.unwrap_or(opt.lld_codegen_level()),
                 cpu: mcpu,
                 features: mattr,
                 reloc: match reloc {

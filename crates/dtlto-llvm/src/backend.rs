@@ -51,8 +51,8 @@ impl OptLevel {
         }
     }
 
-    /// The numeric level: lld's `--lto-CGO` default for this `--lto-O`,
-    /// and what the thin link compares with 0 (no import at -O0).
+    /// The numeric level (what the thin link compares with 0: no import
+    /// at -O0).
     pub fn level(self) -> u8 {
         match self {
             OptLevel::O0 => 0,
@@ -60,6 +60,19 @@ impl OptLevel {
             OptLevel::O2 | OptLevel::Os | OptLevel::Oz => 2,
             OptLevel::O3 => 3,
         }
+    }
+
+    /// The code generation level lld's in-process LTO pairs with this
+    /// level when `--lto-CGO` is not given: 2 up to -O2, 3 at -O3 (lld
+    /// clamps; code generation at -O0 is not LLVM's fast path there).
+    pub fn lld_codegen_level(self) -> u8 {
+        self.level().clamp(2, 3)
+    }
+
+    /// The code generation level LLVMgold (and so GNU ld, gold and mold
+    /// with LTO) pairs with this level: the same number.
+    pub fn gold_codegen_level(self) -> u8 {
+        self.level()
     }
 
     /// The level the split pipeline's halves take (`None` at -O0, which
@@ -105,6 +118,10 @@ impl OptLevel {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackendOptions {
     pub opt_level: OptLevel,
+    /// Code generation level, 0-3 (`CodeGenOptLevel`): LTO sets it apart
+    /// from the optimization level, and lld and LLVMgold pair them
+    /// differently (see [`OptLevel::lld_codegen_level`]).
+    pub codegen_level: u8,
     /// `-mcpu`; by default what clang passes to LTO for the triple.
     pub cpu: Option<String>,
     /// `-mattr`, comma-separated `+feature,-feature`.
@@ -126,6 +143,7 @@ impl Default for BackendOptions {
     fn default() -> Self {
         BackendOptions {
             opt_level: OptLevel::O2,
+            codegen_level: 2,
             cpu: None,
             features: String::new(),
             reloc: RelocModel::Pic,
@@ -200,7 +218,7 @@ pub(crate) fn machine(
         triple,
         cpu: &cpu,
         features: &options.features,
-        codegen_level: options.opt_level.level(),
+        codegen_level: options.codegen_level,
         reloc: options.reloc,
         function_sections: options.function_sections,
         data_sections: options.data_sections,

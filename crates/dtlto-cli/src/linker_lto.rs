@@ -1,0 +1,167 @@
+//! LTO options written for the linker or for LLVM on a link line:
+//! `-Wl,--lto-O3`, `-Xlinker --thinlto-jobs=4`, `-Wl,-mllvm,-import-cutoff=5`,
+//! `-mllvm -import-instr-limit=50`, `-Wl,-plugin-opt=O1`.
+//!
+//! With `clang-22 -flto=thin` these reach lld's (or LLVMgold's) LTO. dtlto
+//! runs the LTO itself and gives the final linker native objects only, so
+//! the linker would ignore them without a word and the result would differ
+//! from lld's. Each is taken out of the line here and applied as dtlto's
+//! own option, or refused with a message naming it.
+
+use anyhow::{bail, Result};
+
+use crate::link_line::{import_option, set_import_option, LinkLine, OptLevel};
+
+/// The linker arguments of one `-Wl,a,b,c` (or a run of `-Xlinker`s), LTO
+/// options applied to `line` and removed; the rest, in order, for the
+/// linker. An option whose value is the next argument (`-mllvm X`,
+/// `-plugin-opt X`) takes it from the same list.
+pub fn take_lto_options(line: &mut LinkLine, args: &[String]) -> Result<Vec<String>> {
+    let mut kept = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let spelled = a.trim_start_matches('-');
+        let next = |i: usize| -> Result<&str> {
+            match args.get(i + 1) {
+                Some(v) => Ok(v.as_str()),
+                None => bail!("linker option `{a}` needs a value"),
+            }
+        };
+        match spelled {
+            "mllvm" => {
+                apply_llvm_option(line, next(i)?)?;
+                i += 1;
+            }
+            "plugin-opt" => {
+                apply_plugin_opt(line, next(i)?)?;
+                i += 1;
+            }
+            "thinlto-cache-policy" => {
+                line.cache_policy = crate::cache::CachePolicy::parse(next(i)?)?;
+                i += 1;
+            }
+            _ => {
+                if !apply_linker_option(line, a, spelled)? {
+                    kept.push(a.to_string());
+                }
+            }
+        }
+        i += 1;
+    }
+    Ok(kept)
+}
+
+/// One linker argument (`spelled`: without its dashes): applied and
+/// `true` if it is an LTO option, `false` if it is for the linker.
+fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bool> {
+    if let Some(v) = spelled.strip_prefix("mllvm=") {
+        apply_llvm_option(line, v)?;
+    } else if let Some(v) = spelled.strip_prefix("plugin-opt=") {
+        apply_plugin_opt(line, v)?;
+    } else if let Some(v) = spelled.strip_prefix("lto-O") {
+        line.opt_level = lto_level(a, v)?;
+    } else if let Some(v) = spelled.strip_prefix("lto-CGO") {
+        line.codegen_level = Some(codegen_level(a, v)?);
+    } else if let Some(v) = spelled.strip_prefix("thinlto-jobs=") {
+        line.jobs = jobs(a, v)?;
+    } else if let Some(v) = spelled.strip_prefix("thinlto-cache-dir=") {
+        line.cache_dir = Some(v.to_string());
+    } else if let Some(v) = spelled.strip_prefix("thinlto-cache-policy=") {
+        line.cache_policy = crate::cache::CachePolicy::parse(v)?;
+    } else if spelled == "save-temps" {
+        line.save_temps = true;
+    } else if spelled == "disable-verify" {
+        line.disable_verify = true;
+    } else if spelled.starts_with("thinlto-index-only") || spelled == "thinlto-emit-imports-files" {
+        bail!(
+            "linker option `{a}`: the thin link alone is `dtlto thin-link` (it writes \
+             <module>.imports and <module>.plan beside each input)"
+        );
+    } else if spelled.starts_with("lto-") || spelled.starts_with("thinlto-") {
+        bail!("linker option `{a}`: dtlto link does not support this LTO option");
+    } else {
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// `-plugin-opt=X` (lld's alias set and LLVMgold's options).
+fn apply_plugin_opt(line: &mut LinkLine, v: &str) -> Result<()> {
+    let flag = format!("-plugin-opt={v}");
+    if v.starts_with('-') {
+        apply_llvm_option(line, v)
+    } else if let Some(level) = v.strip_prefix('O') {
+        line.opt_level = lto_level(&flag, level)?;
+        Ok(())
+    } else if let Some(n) = v.strip_prefix("jobs=") {
+        line.jobs = jobs(&flag, n)?;
+        Ok(())
+    } else if let Some(cpu) = v.strip_prefix("mcpu=") {
+        line.mcpu = Some(cpu.to_string());
+        Ok(())
+    } else if let Some(dir) = v.strip_prefix("cache-dir=") {
+        line.cache_dir = Some(dir.to_string());
+        Ok(())
+    } else if v == "thinlto" {
+        Ok(())
+    } else if v == "save-temps" {
+        line.save_temps = true;
+        Ok(())
+    } else if v == "disable-verify" {
+        line.disable_verify = true;
+        Ok(())
+    } else {
+        bail!("linker option `{flag}`: dtlto link does not support this LTO option")
+    }
+}
+
+/// An LLVM command-line option given to LTO (`-mllvm X`): those that steer
+/// the thin link, which dtlto computes itself. Others would change LLVM's
+/// backends, to which dtlto passes no LLVM options: refused rather than
+/// dropped.
+pub fn apply_llvm_option(line: &mut LinkLine, option: &str) -> Result<()> {
+    if let Some((name, v)) = import_option(option) {
+        return set_import_option(&mut line.import, name, v);
+    }
+    match option.trim_start_matches('-') {
+        "force-import-all" => line.import.force_import_all = true,
+        "import-declaration" => line.import.import_declaration = true,
+        "print-import-failures" => line.print_import_failures = true,
+        _ => bail!(
+            "-mllvm {option}: dtlto passes no LLVM options to its backends; it takes \
+             LLVM's import options (-import-instr-limit=N, -import-instr-evolution-factor=X, \
+             -import-hot-multiplier=X, -import-critical-multiplier=X, \
+             -import-cold-multiplier=X, -import-hot-evolution-factor=X, -import-cutoff=N, \
+             -force-import-all, -import-declaration, -print-import-failures)"
+        ),
+    }
+    Ok(())
+}
+
+/// `--lto-O`'s level: 0 to 3, as lld takes it.
+fn lto_level(flag: &str, v: &str) -> Result<OptLevel> {
+    match v {
+        "0" | "1" | "2" | "3" => Ok(OptLevel::parse(v).expect("0-3 parse")),
+        _ => bail!("linker option `{flag}`: the LTO optimization level is 0, 1, 2 or 3"),
+    }
+}
+
+/// `--lto-CGO`'s level: 0 to 3.
+pub fn codegen_level(flag: &str, v: &str) -> Result<u8> {
+    match v.parse::<u8>() {
+        Ok(n) if n <= 3 => Ok(n),
+        _ => bail!("`{flag}`: the code generation level is 0, 1, 2 or 3"),
+    }
+}
+
+/// `--thinlto-jobs=`: a count, or `all` (every core: dtlto's default).
+fn jobs(flag: &str, v: &str) -> Result<Option<usize>> {
+    match v {
+        "all" => Ok(None),
+        _ => match v.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => bail!("linker option `{flag}`: takes a number of jobs or `all`"),
+        },
+    }
+}
