@@ -109,14 +109,56 @@ fn each_level_gives_lld_s_machine_code_however_it_is_spelled() {
 }
 
 #[test]
+fn llvm_options_reach_the_backends_in_process_and_delegated_as_in_lld() {
+    // -inline-threshold=0 changes hello's code under lld: dtlto's is lld's,
+    // in-process, delegated, and from a cache that also holds the objects
+    // of the same link without the option.
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = program.compile(w, &[]);
+    let option = ["-Wl,-mllvm,-inline-threshold=0"];
+    let lld = text_of(&lld_link(w, &objects, &option, "lld"));
+    assert!(lld != text_of(&lld_link(w, &objects, &[], "lld-default")));
+    let in_process = dtlto_link(w, &objects, &option, "in-process");
+    assert!(
+        text_of(&in_process) == lld,
+        "in-process: .text is not lld's"
+    );
+    let dtlto = dtlto_path();
+    let delegated = dtlto_link(
+        w,
+        &objects,
+        &[
+            "-mllvm",
+            "-inline-threshold=0",
+            &format!("--distributor={dtlto}"),
+            "--distributor-arg=distribute",
+        ],
+        "delegated",
+    );
+    assert!(
+        std::fs::read(&delegated).unwrap() == std::fs::read(&in_process).unwrap(),
+        "delegated differs from in-process"
+    );
+    let cache = format!("--cache-dir={}", w.join("cache").display());
+    dtlto_link(w, &objects, &[&cache], "cached-default");
+    let cached = dtlto_link(w, &objects, &[&cache, option[0]], "cached");
+    assert!(
+        text_of(&cached) == lld,
+        "the cache served objects built without the option"
+    );
+}
+
+#[test]
 fn lto_options_dtlto_cannot_honour_are_refused_by_name() {
     let program = Program::load(repo_root().join("examples/hello-thin"));
     let work = tempfile::tempdir().unwrap();
     let objects = program.compile(work.path(), &[]);
     for (option, message) in [
         (
-            "-Wl,-mllvm,-inline-threshold=500",
-            "-mllvm -inline-threshold=500",
+            "-Wl,-mllvm,-no-such-llvm-option",
+            "Unknown command line argument '-no-such-llvm-option'",
         ),
         ("-Wl,--lto-emit-asm", "--lto-emit-asm"),
         ("-Wl,--thinlto-index-only", "dtlto thin-link"),

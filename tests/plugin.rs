@@ -593,3 +593,49 @@ fn at_o0_the_code_is_llvmgold_s_under_the_plugin_and_dtlto_link() {
         "lld's -O0 code is not LLVMgold's"
     );
 }
+
+#[test]
+fn llvm_options_reach_the_plugin_s_backends_as_llvmgold_s() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    let gold = w.join("llvmgold");
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args([
+            "-flto=thin",
+            "-fuse-ld=gold",
+            "-Wl,-plugin-opt=-inline-threshold=0",
+        ])
+        .args(&objects)
+        .arg("-o")
+        .arg(&gold));
+    let with_plugin = w.join("plugin");
+    linked(
+        plugin_link(w, "gold", &objects, &["-inline-threshold=0"], &with_plugin),
+        "gold",
+    );
+    assert!(
+        text_of(&with_plugin) == text_of(&gold),
+        "not LLVMgold's code"
+    );
+    let default = w.join("default");
+    linked(plugin_link(w, "gold", &objects, &[], &default), "gold");
+    assert!(
+        text_of(&default) != text_of(&gold),
+        "the option changed nothing"
+    );
+    let out = plugin_link(
+        w,
+        "gold",
+        &objects,
+        &["-no-such-llvm-option"],
+        &w.join("bad"),
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Unknown command line argument '-no-such-llvm-option'"),
+        "{stderr}"
+    );
+}

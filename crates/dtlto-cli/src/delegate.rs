@@ -304,6 +304,7 @@ pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     if options.verify {
         args.push("--verify".to_string());
     }
+    args.extend(options.llvm_options.iter().map(|o| format!("--mllvm={o}")));
     args
 }
 

@@ -27,6 +27,7 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
     BackendOptions {
         opt_level: line.opt_level,
         codegen_level: line.codegen_level(),
+        llvm_options: line.llvm_options.clone(),
         cpu: line.mcpu.clone(),
         features: line.mattr.clone(),
         // lld verifies its in-process backends unless --disable-verify;
@@ -42,7 +43,15 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
     }
 }
 
+/// Gives LLVM the link's `-mllvm` options before anything is built, so an
+/// option LLVM does not know stops the link at once.
+pub fn apply_llvm_options(line: &LinkLine) -> Result<()> {
+    dtlto_llvm::apply_llvm_options(&line.llvm_options)
+        .map_err(|e| anyhow::anyhow!("-mllvm {}: {e}", line.llvm_options.join(" ")))
+}
+
 pub fn link(line: &LinkLine) -> Result<()> {
+    apply_llvm_options(line)?;
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
     let started = Instant::now();
     let trace = Trace::new(started);

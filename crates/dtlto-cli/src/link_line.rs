@@ -39,6 +39,9 @@ pub struct LinkLine {
     pub opt_level: OptLevel,
     /// `--lto-CGO<n>`: code generation level, when given.
     pub codegen_level: Option<u8>,
+    /// `-mllvm` options other than the import ones: LLVM's, for the
+    /// backends.
+    pub llvm_options: Vec<String>,
     /// lld's `--disable-verify`: no verifier run on the backends' modules.
     pub disable_verify: bool,
     pub jobs: Option<usize>,
@@ -325,6 +328,7 @@ mod tests {
         assert_eq!(l.import.instr_limit, 40);
         assert!(l.import.force_import_all);
         assert_eq!(l.mcpu.as_deref(), Some("znver2"));
+        assert!(l.llvm_options.is_empty());
         assert_eq!(l.cache_dir.as_deref(), Some("c"));
         assert_eq!(
             l.cache_policy,
@@ -335,6 +339,16 @@ mod tests {
             l.driver_args,
             args("a.o -Wl,--as-needed -Xlinker -z -Xlinker now")
         );
+        // LLVM's other options go to LLVM, in order.
+        let l = parse(&args(
+            "a.o -mllvm -inline-threshold=9 -Wl,-mllvm,-enable-foo -Wl,--plugin-opt=-x=1",
+        ))
+        .unwrap();
+        assert_eq!(
+            l.llvm_options,
+            ["-inline-threshold=9", "-enable-foo", "-x=1"]
+        );
+        assert_eq!(l.driver_args, args("a.o"));
         let l = parse(&args("a.o -Wl,-plugin-opt=O1,--thinlto-jobs=all")).unwrap();
         assert_eq!((l.opt_level, l.jobs), (OptLevel::O1, None));
         assert_eq!(l.driver_args, args("a.o"));
@@ -357,8 +371,6 @@ mod tests {
     #[test]
     fn lto_options_dtlto_cannot_honour_are_refused() {
         for (line, named) in [
-            ("a.o -mllvm -inline-threshold=9", "-inline-threshold=9"),
-            ("a.o -Wl,-mllvm,-enable-foo", "-enable-foo"),
             ("a.o -Wl,-plugin-opt=emit-llvm", "-plugin-opt=emit-llvm"),
             ("a.o -Wl,--lto-emit-asm", "--lto-emit-asm"),
             ("a.o -Wl,--thinlto-index-only=f", "dtlto thin-link"),

@@ -6,7 +6,8 @@
 //! runs the LTO itself and gives the final linker native objects only, so
 //! the linker would ignore them without a word and the result would differ
 //! from lld's. Each is taken out of the line here and applied as dtlto's
-//! own option, or refused with a message naming it.
+//! own option (LLVM options: given to LLVM for the backends), or refused
+//! with a message naming it.
 
 use anyhow::{bail, Result};
 
@@ -116,10 +117,10 @@ fn apply_plugin_opt(line: &mut LinkLine, v: &str) -> Result<()> {
     }
 }
 
-/// An LLVM command-line option given to LTO (`-mllvm X`): those that steer
-/// the thin link, which dtlto computes itself. Others would change LLVM's
-/// backends, to which dtlto passes no LLVM options: refused rather than
-/// dropped.
+/// An LLVM command-line option given to LTO (`-mllvm X`): the import
+/// options steer the thin link, which dtlto computes itself; any other
+/// goes to LLVM for the backends, as lld applies it (LLVM checks it when
+/// the link starts).
 pub fn apply_llvm_option(line: &mut LinkLine, option: &str) -> Result<()> {
     if let Some((name, v)) = import_option(option) {
         return set_import_option(&mut line.import, name, v);
@@ -128,13 +129,7 @@ pub fn apply_llvm_option(line: &mut LinkLine, option: &str) -> Result<()> {
         "force-import-all" => line.import.force_import_all = true,
         "import-declaration" => line.import.import_declaration = true,
         "print-import-failures" => line.print_import_failures = true,
-        _ => bail!(
-            "-mllvm {option}: dtlto passes no LLVM options to its backends; it takes \
-             LLVM's import options (-import-instr-limit=N, -import-instr-evolution-factor=X, \
-             -import-hot-multiplier=X, -import-critical-multiplier=X, \
-             -import-cold-multiplier=X, -import-hot-evolution-factor=X, -import-cutoff=N, \
-             -force-import-all, -import-declaration, -print-import-failures)"
-        ),
+        _ => line.llvm_options.push(option.to_string()),
     }
     Ok(())
 }

@@ -66,8 +66,9 @@ LTO OPTIONS FOR THE LINKER OR LLVM (-Wl,..., -Xlinker, -mllvm) are applied as
 dtlto's, since the final linker sees no bitcode: --lto-O<N>, --lto-CGO<N>,
 --thinlto-jobs=N, --thinlto-cache-dir=, --thinlto-cache-policy=, --save-temps,
 --disable-verify, -plugin-opt=O<N>|jobs=|mcpu=|cache-dir=|-<llvm option>, and
--mllvm with LLVM's import options. Other LTO options, and LLVM options dtlto
-cannot pass to its backends, are refused by name.";
+-mllvm: LLVM's import options steer the thin link, any other LLVM option goes
+to LLVM for the backends (in-process and in delegated jobs). Other LTO
+options are refused by name.";
 
 #[derive(Parser)]
 #[command(
@@ -120,6 +121,9 @@ enum Command {
         /// 3 at -O3).
         #[arg(long, value_parser = clap::value_parser!(u8).range(0..=3))]
         codegen_level: Option<u8>,
+        /// An LLVM option for the backend, as -mllvm gives it (repeatable).
+        #[arg(long = "mllvm", value_name = "OPTION", allow_hyphen_values = true)]
+        mllvm: Vec<String>,
         /// Target CPU (default: what clang passes to LTO for the triple).
         #[arg(long)]
         mcpu: Option<String>,
@@ -267,6 +271,7 @@ fn run(cli: Cli) -> Result<()> {
             output,
             opt,
             codegen_level,
+            mllvm,
             mcpu,
             mattr,
             reloc,
@@ -279,6 +284,7 @@ fn run(cli: Cli) -> Result<()> {
             let options = dtlto_llvm::BackendOptions {
                 opt_level: opt,
                 codegen_level: codegen_level.unwrap_or(opt.lld_codegen_level()),
+                llvm_options: mllvm,
                 cpu: mcpu,
                 features: mattr,
                 reloc: match reloc {

@@ -187,6 +187,9 @@ pub fn write_index_outputs(
 }
 
 pub fn thin_link(line: &LinkLine) -> Result<()> {
+    // As lld's index-only link: LLVM takes the options (and refuses those
+    // it does not know), though no backend runs here.
+    crate::link_cmd::apply_llvm_options(line)?;
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
     let trace = Trace::new(Instant::now());
     let linked = run_thin_link(line, &output, &trace)?;

@@ -11,7 +11,9 @@
 #include "llvm/IR/Module.h"
 #include "llvm/IR/AutoUpgrade.h"
 #include "llvm/Linker/IRMover.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/CodeGen/CommandFlags.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
@@ -196,6 +198,22 @@ void dtlto_init_target_options(LLVMTargetMachineRef tm, int function_sections,
   options.DataSections = data_sections != 0;
   options.EmitAddrsig = true;
   t->Options = options;
+}
+
+// cl::ParseCommandLineOptions, as lld applies its -mllvm options: LLVM's
+// global options, for every backend of the process. The C API's
+// LLVMParseCommandLineOptions drops LLVM's complaints (an unknown option
+// is ignored without a word); here they come back as the error. argv[0]
+// is the program's name. Returns 0 on success.
+int dtlto_parse_llvm_options(const char *const *argv, int argc, char **error) {
+  std::string messages;
+  raw_string_ostream os(messages);
+  bool ok = cl::ParseCommandLineOptions(argc, argv, "", &os);
+  os.flush();
+  if (ok)
+    return 0;
+  *error = dup_message(messages);
+  return 1;
 }
 
 // MCSubtargetInfo::isCPUStringValid: LLVM only warns about an unknown

@@ -122,6 +122,9 @@ pub struct BackendOptions {
     /// from the optimization level, and lld and LLVMgold pair them
     /// differently (see [`OptLevel::lld_codegen_level`]).
     pub codegen_level: u8,
+    /// LLVM options (`-mllvm`) the backends run with; LLVM holds them per
+    /// process (see [`crate::apply_llvm_options`]).
+    pub llvm_options: Vec<String>,
     /// `-mcpu`; by default what clang passes to LTO for the triple.
     pub cpu: Option<String>,
     /// `-mattr`, comma-separated `+feature,-feature`.
@@ -144,6 +147,7 @@ impl Default for BackendOptions {
         BackendOptions {
             opt_level: OptLevel::O2,
             codegen_level: 2,
+            llvm_options: Vec::new(),
             cpu: None,
             features: String::new(),
             reloc: RelocModel::Pic,
@@ -182,6 +186,8 @@ pub enum BackendError {
     Verify { module: String, detail: String },
     #[error("{module}: optimization failed: {detail}")]
     Optimize { module: String, detail: String },
+    #[error("{module}: LLVM options: {detail}")]
+    LlvmOptions { module: String, detail: String },
     #[error("{module}: target: {detail}")]
     Target { module: String, detail: String },
     #[error("{module}: code generation failed: {detail}")]
@@ -260,6 +266,12 @@ pub fn start_backend(
     options: &BackendOptions,
 ) -> Result<Backend, BackendError> {
     let name = plan.module.clone();
+    crate::apply_llvm_options(&options.llvm_options).map_err(|detail| {
+        BackendError::LlvmOptions {
+            module: name.clone(),
+            detail,
+        }
+    })?;
     let ctx = Context::new();
     let module =
         Module::parse(&ctx, &name, module_bytes).map_err(|detail| BackendError::Bitcode {

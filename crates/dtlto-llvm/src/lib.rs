@@ -12,6 +12,7 @@
 mod backend;
 mod context;
 pub mod lld;
+mod llvm_options;
 mod module;
 mod passes;
 mod shim;
@@ -19,6 +20,7 @@ mod split;
 mod target;
 
 pub use backend::{start_backend, Backend, BackendError, BackendOptions, ImportedModule, OptLevel};
+pub use llvm_options::apply_llvm_options;
 pub use split::SplitModule;
 pub use target::RelocModel;
 

@@ -46,6 +46,11 @@ extern "C" {
         vectorize: i32,
         error: *mut *mut c_char,
     ) -> i32;
+    pub fn dtlto_parse_llvm_options(
+        argv: *const *const c_char,
+        argc: i32,
+        error: *mut *mut c_char,
+    ) -> i32;
     pub fn dtlto_cpu_is_valid(tm: LLVMTargetMachineRef, cpu: *const c_char) -> i32;
     pub fn dtlto_init_target_options(
         tm: LLVMTargetMachineRef,

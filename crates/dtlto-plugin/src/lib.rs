@@ -174,6 +174,9 @@ pub unsafe extern "C" fn onload(tv: *const api::TransferVector) -> api::Status {
             options.add(opt)?;
         }
         options.finish()?;
+        // LLVM checks its options here, before the linker reads any input.
+        dtlto_llvm::apply_llvm_options(&options.llvm_options)
+            .map_err(|e| anyhow::anyhow!("-plugin-opt={}: {e}", options.llvm_options.join(",")))?;
         if options.help {
             println!("{}", options::HELP);
             std::process::exit(0);

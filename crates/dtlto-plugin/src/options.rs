@@ -31,6 +31,7 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   thinlto-prefix-replace=OLD;NEW  write index-only outputs under NEW
   import-instr-limit=N, import-cutoff=N, ... LLVM's import knobs
   -print-import-failures      print the callees each module's import rejected
+  -<llvm option>[=V]          any other LLVM option, for the backends (as LLVMgold)
   split-threshold=N | no-split  split a module estimated above N instructions
                               (default 30000; no split with thinlto-index-only)
                               into parts built on separate cores
@@ -82,6 +83,9 @@ pub struct Options {
     pub prebuilt: Vec<(String, Vec<String>)>,
     /// LLVM's `-print-import-failures`.
     pub print_import_failures: bool,
+    /// `-plugin-opt=-foo` other than dtlto's own: LLVM's options, which
+    /// LLVMgold gives LLVM for the backends; so does the plugin.
+    pub llvm_options: Vec<String>,
 }
 
 /// Where the plugin runs backends when no distributor is given.
@@ -191,6 +195,7 @@ impl Options {
             "import-declaration" if value.is_none() => self.import.import_declaration = true,
             _ => match import_option(opt) {
                 Some((name, v)) => set_import_option(&mut self.import, name, v)?,
+                None if opt.starts_with('-') => self.llvm_options.push(opt.to_string()),
                 None => {
                     bail!("unknown option -plugin-opt={opt}; -plugin-opt=help lists the options")
                 }
@@ -358,6 +363,10 @@ mod tests {
             let err = format!("{:#}", parse(&[opt]).unwrap_err());
             assert!(err.contains(needle), "{opt}: {err}");
         }
+        // A dash makes it LLVM's: LLVM judges it when the plugin loads.
+        let o = parse(&["-inline-threshold=9", "-import-cutoff=3"]).unwrap();
+        assert_eq!(o.llvm_options, ["-inline-threshold=9"]);
+        assert_eq!(o.import.cutoff, 3);
         let err = parse(&["thinlto-emit-imports-files"])
             .unwrap_err()
             .to_string();

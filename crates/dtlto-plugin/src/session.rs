@@ -324,6 +324,7 @@ impl Session {
             opt_level: self.options.opt_level,
             // LLVMgold's pairing (0 at -O0), not lld's.
             codegen_level: self.options.opt_level.gold_codegen_level(),
+            llvm_options: self.options.llvm_options.clone(),
             cpu: self.options.mcpu.clone(),
             features: self.options.mattr.clone(),
             // LLVMgold's choice: only a non-PIE executable is static.
