@@ -46,16 +46,6 @@ fn every_optimization_level_runs_like_lld() {
     }
 }
 
-/// The bytes of a linked program's `.text`.
-fn text_of(program: &std::path::Path) -> Vec<u8> {
-    let out = program.with_extension("text");
-    run(Command::new("llvm-objcopy-22")
-        .args(["-O", "binary", "--only-section=.text"])
-        .arg(program)
-        .arg(&out));
-    std::fs::read(&out).unwrap()
-}
-
 #[test]
 fn each_level_gives_lld_s_machine_code_however_it_is_spelled() {
     // lld pairs --lto-O0 and -O1 with code generation level 2 (its

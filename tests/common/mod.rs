@@ -448,6 +448,17 @@ pub fn lld_link(work: &Path, objects: &[String], extra: &[&str], output: &str) -
     work.join(output)
 }
 
+/// The bytes of a linked program's `.text` (written beside it as
+/// `<program>.text`).
+pub fn text_of(program: &Path) -> Vec<u8> {
+    let out = program.with_extension("text");
+    run(Command::new("llvm-objcopy-22")
+        .args(["-O", "binary", "--only-section=.text"])
+        .arg(program)
+        .arg(&out));
+    std::fs::read(&out).unwrap()
+}
+
 /// Runs a linked program (under qemu for AArch64) and returns its stdout.
 pub fn run_program(program: &Path, aarch64: bool) -> String {
     let mut cmd = if aarch64 {

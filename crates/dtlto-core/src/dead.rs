@@ -53,12 +53,7 @@ pub fn compute_dead_symbols(
     let mut live = ValueBits::new(index.value_count());
     let mut worklist: Vec<ValueId> = index
         .values()
-        .filter(|&(v, _)| {
-            index
-                .value_summaries(v)
-                .iter()
-                .any(|&s| index.state(s).live)
-        })
+        .filter(|&(v, _)| index.value_marked_live(v))
         .map(|(v, _)| v)
         .collect();
     for &v in &worklist {
@@ -156,12 +151,7 @@ mod tests {
     fn live_guids(index: &CombinedIndex) -> Vec<u64> {
         index
             .values()
-            .filter(|&(v, _)| {
-                index
-                    .value_summaries(v)
-                    .iter()
-                    .any(|&s| index.state(s).live)
-            })
+            .filter(|&(v, _)| index.value_marked_live(v))
             .map(|(_, g)| g.0)
             .collect()
     }

@@ -345,6 +345,14 @@ impl CombinedIndex {
         }
     }
 
+    /// Whether any summary of a value is marked live (whatever the state
+    /// of dead stripping).
+    pub fn value_marked_live(&self, v: ValueId) -> bool {
+        self.value_summaries(v)
+            .iter()
+            .any(|&s| self.entries[s.0 as usize].state.live)
+    }
+
     /// Marks every summary of a value live.
     pub fn mark_value_live(&mut self, v: ValueId) {
         let list = self.value_lists[v.0 as usize];
