@@ -51,6 +51,12 @@ pub fn apply_llvm_options(line: &LinkLine) -> Result<()> {
 }
 
 pub fn link(line: &LinkLine) -> Result<()> {
+    if line.index_only.is_some() {
+        bail!(
+            "--thinlto-index-only: the thin link alone is `dtlto thin-link`, which takes \
+             this link line as it is"
+        );
+    }
     apply_llvm_options(line)?;
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
     let started = Instant::now();

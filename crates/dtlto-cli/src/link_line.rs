@@ -20,6 +20,17 @@ pub struct PrefixReplace {
 }
 
 impl PrefixReplace {
+    /// `OLD;NEW`, the value of `flag`.
+    pub fn parse(flag: &str, v: &str) -> Result<PrefixReplace> {
+        let Some((old, new)) = v.split_once(';') else {
+            bail!("{flag} takes OLD;NEW, got `{v}`");
+        };
+        Ok(PrefixReplace {
+            old: old.into(),
+            new: new.into(),
+        })
+    }
+
     /// Where an output for `input` goes: `input` with `old` replaced by
     /// `new` at its start (unchanged if it does not start with `old`).
     pub fn apply(&self, input: &str) -> String {
@@ -42,6 +53,10 @@ pub struct LinkLine {
     /// `-mllvm` options other than the import ones: LLVM's, for the
     /// backends.
     pub llvm_options: Vec<String>,
+    /// lld's `--thinlto-index-only[=FILE]` (or `--thinlto-emit-imports-files`)
+    /// on the line: only `dtlto thin-link` takes it; FILE receives the
+    /// modules the link took, one per line.
+    pub index_only: Option<Option<String>>,
     /// lld's `--disable-verify`: no verifier run on the backends' modules.
     pub disable_verify: bool,
     pub jobs: Option<usize>,
@@ -194,14 +209,11 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                     });
                 } else if let Some(v) = a.strip_prefix("--time-trace=") {
                     line.time_trace = Some(v.to_string());
-                } else if let Some(v) = a.strip_prefix("--prefix-replace=") {
-                    let Some((old, new)) = v.split_once(';') else {
-                        bail!("--prefix-replace takes OLD;NEW, got `{v}`");
-                    };
-                    line.prefix_replace = Some(PrefixReplace {
-                        old: old.into(),
-                        new: new.into(),
-                    });
+                } else if let Some(v) = a
+                    .strip_prefix("--prefix-replace=")
+                    .or_else(|| a.strip_prefix("--thinlto-prefix-replace="))
+                {
+                    line.prefix_replace = Some(PrefixReplace::parse("--prefix-replace", v)?);
                 } else if let Some((name, v)) = import_option(a) {
                     set_import_option(&mut line.import, name, v)?;
                 } else {
@@ -349,6 +361,15 @@ mod tests {
             ["-inline-threshold=9", "-enable-foo", "-x=1"]
         );
         assert_eq!(l.driver_args, args("a.o"));
+        // lld's index-only line, for `dtlto thin-link`.
+        let l = parse(&args(
+            "a.o -Wl,--thinlto-index-only=list,--thinlto-emit-imports-files \
+             -Wl,--thinlto-prefix-replace=obj/;idx/",
+        ))
+        .unwrap();
+        assert_eq!(l.index_only, Some(Some("list".to_string())));
+        assert_eq!(l.prefix_replace.unwrap().apply("obj/a.o"), "idx/a.o");
+        assert_eq!(l.driver_args, args("a.o"));
         let l = parse(&args("a.o -Wl,-plugin-opt=O1,--thinlto-jobs=all")).unwrap();
         assert_eq!((l.opt_level, l.jobs), (OptLevel::O1, None));
         assert_eq!(l.driver_args, args("a.o"));
@@ -373,7 +394,6 @@ mod tests {
         for (line, named) in [
             ("a.o -Wl,-plugin-opt=emit-llvm", "-plugin-opt=emit-llvm"),
             ("a.o -Wl,--lto-emit-asm", "--lto-emit-asm"),
-            ("a.o -Wl,--thinlto-index-only=f", "dtlto thin-link"),
             ("a.o -Wl,--lto-O9", "0, 1, 2 or 3"),
             ("a.o -Wl,--thinlto-jobs=0", "--thinlto-jobs=0"),
             ("a.o -Wl,-mllvm", "needs a value"),

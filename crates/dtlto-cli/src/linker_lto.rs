@@ -7,7 +7,8 @@
 //! the linker would ignore them without a word and the result would differ
 //! from lld's. Each is taken out of the line here and applied as dtlto's
 //! own option (LLVM options: given to LLVM for the backends), or refused
-//! with a message naming it.
+//! with a message naming it. lld's index-only options are taken by
+//! `dtlto thin-link`, so an lld index-only link line runs there as it is.
 
 use anyhow::{bail, Result};
 
@@ -74,11 +75,15 @@ fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bo
         line.save_temps = true;
     } else if spelled == "disable-verify" {
         line.disable_verify = true;
-    } else if spelled.starts_with("thinlto-index-only") || spelled == "thinlto-emit-imports-files" {
-        bail!(
-            "linker option `{a}`: the thin link alone is `dtlto thin-link` (it writes \
-             <module>.imports and <module>.plan beside each input)"
-        );
+    } else if spelled == "thinlto-index-only" {
+        line.index_only = Some(None);
+    } else if let Some(file) = spelled.strip_prefix("thinlto-index-only=") {
+        line.index_only = Some(Some(file.to_string()));
+    } else if spelled == "thinlto-emit-imports-files" {
+        // `dtlto thin-link` always writes them.
+        line.index_only.get_or_insert(None);
+    } else if let Some(v) = spelled.strip_prefix("thinlto-prefix-replace=") {
+        line.prefix_replace = Some(crate::link_line::PrefixReplace::parse(a, v)?);
     } else if spelled.starts_with("lto-") || spelled.starts_with("thinlto-") {
         bail!("linker option `{a}`: dtlto link does not support this LTO option");
     } else {

@@ -195,6 +195,21 @@ pub fn thin_link(line: &LinkLine) -> Result<()> {
     let linked = run_thin_link(line, &output, &trace)?;
     let t = Instant::now();
     write_index_outputs(&linked.link.plans, line.prefix_replace.as_ref(), true)?;
+    // lld's --thinlto-index-only=FILE: the modules the link took, each
+    // under the prefix replacement (where the build puts its object), as
+    // LLVM's index-writing backend lists them.
+    if let Some(Some(file)) = &line.index_only {
+        let list: String = linked
+            .link
+            .plans
+            .iter()
+            .map(|p| match &line.prefix_replace {
+                Some(r) => format!("{}\n", r.apply(&p.module)),
+                None => format!("{}\n", p.module),
+            })
+            .collect();
+        crate::output::write_atomic(Path::new(file), list.as_bytes())?;
+    }
     trace.span("Write plans", None, t);
     if let Some(path) = &line.time_trace {
         trace.write(Path::new(path))?;
