@@ -41,7 +41,7 @@ fn linkage_corner_cases_match_lld() {
 /// `-import-cutoff`.
 #[test]
 fn import_options_change_decisions_as_in_lld() {
-    let options: [&[&str]; 8] = [
+    let options: [&[&str]; 10] = [
         &["-import-instr-limit=10"],
         &[
             "-import-instr-limit=30",
@@ -55,6 +55,10 @@ fn import_options_change_decisions_as_in_lld() {
         &["-import-cutoff=1"],
         &["-import-cutoff=2"],
         &["-import-cutoff=5"],
+        // Thin-link passes switched off: everything stays live (and
+        // importable); no variable is read-only.
+        &["-compute-dead=false"],
+        &["-propagate-attrs=false"],
     ];
     for dir in [
         "examples/hello-thin",

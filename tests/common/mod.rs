@@ -257,7 +257,7 @@ pub fn dtlto_decisions_with(
         run(dtlto()
             .current_dir(work)
             .args(command)
-            .args(llvm_options.iter().map(|o| format!("-{o}")))
+            .args(llvm_options.iter().flat_map(|&o| ["-mllvm", o]))
             .args(objects)
             .args(libs)
             .args(["-o", output]))

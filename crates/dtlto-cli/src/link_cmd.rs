@@ -264,6 +264,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
 fn record_options(line: &LinkLine, options: &BackendOptions) -> Vec<String> {
     let mut all = cache::key_options(options);
     all.push(format!("{:?}", line.import));
+    all.push(format!("{:?}", line.passes));
     all.push(format!("{:?}", line.split_config()));
     all
 }

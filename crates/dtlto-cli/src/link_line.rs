@@ -6,6 +6,7 @@
 use anyhow::{bail, Context, Result};
 use dtlto_core::import::ImportConfig;
 use dtlto_core::split::SplitConfig;
+use dtlto_core::thinlink::PassSwitches;
 pub use dtlto_llvm::OptLevel;
 
 use crate::cache::CachePolicy;
@@ -53,6 +54,8 @@ pub struct LinkLine {
     /// `-mllvm` options other than the import ones: LLVM's, for the
     /// backends.
     pub llvm_options: Vec<String>,
+    /// `-mllvm -compute-dead=false`, `-propagate-attrs=false`.
+    pub passes: PassSwitches,
     /// lld's `--thinlto-index-only[=FILE]` (or `--thinlto-emit-imports-files`)
     /// on the line: only `dtlto thin-link` takes it; FILE receives the
     /// modules the link took, one per line.
@@ -351,6 +354,13 @@ mod tests {
             l.driver_args,
             args("a.o -Wl,--as-needed -Xlinker -z -Xlinker now")
         );
+        // LLVM's switches of thin-link passes are dtlto's.
+        let l = parse(&args(
+            "a.o -mllvm -compute-dead=false -Wl,-mllvm,-propagate-attrs=0",
+        ))
+        .unwrap();
+        assert!(!l.passes.compute_dead && !l.passes.propagate_attrs);
+        assert!(l.llvm_options.is_empty());
         // LLVM's other options go to LLVM, in order.
         let l = parse(&args(
             "a.o -mllvm -inline-threshold=9 -Wl,-mllvm,-enable-foo -Wl,--plugin-opt=-x=1",
@@ -398,6 +408,11 @@ mod tests {
             ("a.o -Wl,--thinlto-jobs=0", "--thinlto-jobs=0"),
             ("a.o -Wl,-mllvm", "needs a value"),
             ("a.o -mllvm -import-instr-limit=x", "import-instr-limit"),
+            ("a.o -mllvm -compute-dead=maybe", "not true or false"),
+            (
+                "a.o -Wl,-mllvm,-enable-lto-internalization=false",
+                "-enable-lto-internalization=false: an option of LLVM's thin link",
+            ),
         ] {
             let e = format!("{:#}", parse(&args(line)).unwrap_err());
             assert!(e.contains(named), "{line}: {e}");

@@ -122,19 +122,83 @@ fn apply_plugin_opt(line: &mut LinkLine, v: &str) -> Result<()> {
     }
 }
 
-/// An LLVM command-line option given to LTO (`-mllvm X`): the import
-/// options steer the thin link, which dtlto computes itself; any other
-/// goes to LLVM for the backends, as lld applies it (LLVM checks it when
-/// the link starts).
-pub fn apply_llvm_option(line: &mut LinkLine, option: &str) -> Result<()> {
+/// What an LLVM option given to LTO (`-mllvm X`, `-plugin-opt=-X`) is for.
+pub enum LlvmOption<'a> {
+    /// One of LLVM's import knobs (name, value).
+    Import(&'a str, &'a str),
+    ForceImportAll,
+    ImportDeclaration,
+    PrintImportFailures,
+    /// `-compute-dead[=bool]`.
+    ComputeDead(bool),
+    /// `-propagate-attrs[=bool]`.
+    PropagateAttrs(bool),
+    /// Any other: LLVM's, for the backends.
+    Backend,
+}
+
+/// LLVM options that steer LLVM's thin link or its import step, which dtlto
+/// computes itself and does not implement: LLVM would accept them and they
+/// would change nothing here.
+const THIN_LINK_ONLY: &[&str] = &[
+    "enable-lto-internalization",
+    "import-constants-with-refs",
+    "import-all-index",
+    "print-imports",
+    "summary-file",
+    "thinlto-workload-def",
+    "import-assume-unique-local",
+    "enable-import-metadata",
+    "thinlto-distributed-indexes",
+];
+
+/// Sorts an LLVM option given to LTO: the import options and the thin-link
+/// switches dtlto implements; a thin-link option it does not implement is
+/// refused by name; anything else goes to LLVM for the backends.
+pub fn classify_llvm_option(option: &str) -> Result<LlvmOption<'_>> {
     if let Some((name, v)) = import_option(option) {
-        return set_import_option(&mut line.import, name, v);
+        return Ok(LlvmOption::Import(name, v));
     }
-    match option.trim_start_matches('-') {
-        "force-import-all" => line.import.force_import_all = true,
-        "import-declaration" => line.import.import_declaration = true,
-        "print-import-failures" => line.print_import_failures = true,
-        _ => line.llvm_options.push(option.to_string()),
+    let bare = option.trim_start_matches('-');
+    let (name, value) = match bare.split_once('=') {
+        Some((n, v)) => (n, Some(v)),
+        None => (bare, None),
+    };
+    // cl::opt<bool>: bare, or =true/false/1/0.
+    let flag = || -> Result<bool> {
+        match value {
+            None | Some("true" | "1" | "TRUE" | "True") => Ok(true),
+            Some("false" | "0" | "FALSE" | "False") => Ok(false),
+            Some(v) => bail!("-mllvm {option}: `{v}` is not true or false"),
+        }
+    };
+    Ok(match name {
+        "force-import-all" => LlvmOption::ForceImportAll,
+        "import-declaration" => LlvmOption::ImportDeclaration,
+        "print-import-failures" => LlvmOption::PrintImportFailures,
+        "compute-dead" => LlvmOption::ComputeDead(flag()?),
+        "propagate-attrs" => LlvmOption::PropagateAttrs(flag()?),
+        _ if THIN_LINK_ONLY.contains(&name) => bail!(
+            "-mllvm {option}: an option of LLVM's thin link, which dtlto computes \
+             itself and does not implement this option of"
+        ),
+        _ => LlvmOption::Backend,
+    })
+}
+
+/// An LLVM command-line option given to LTO (`-mllvm X`): the import
+/// options and thin-link switches steer the thin link, which dtlto
+/// computes itself; any other goes to LLVM for the backends, as lld
+/// applies it (LLVM checks it when the link starts).
+pub fn apply_llvm_option(line: &mut LinkLine, option: &str) -> Result<()> {
+    match classify_llvm_option(option)? {
+        LlvmOption::Import(name, v) => set_import_option(&mut line.import, name, v)?,
+        LlvmOption::ForceImportAll => line.import.force_import_all = true,
+        LlvmOption::ImportDeclaration => line.import.import_declaration = true,
+        LlvmOption::PrintImportFailures => line.print_import_failures = true,
+        LlvmOption::ComputeDead(on) => line.passes.compute_dead = on,
+        LlvmOption::PropagateAttrs(on) => line.passes.propagate_attrs = on,
+        LlvmOption::Backend => line.llvm_options.push(option.to_string()),
     }
     Ok(())
 }

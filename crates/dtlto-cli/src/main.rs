@@ -66,9 +66,10 @@ LTO OPTIONS FOR THE LINKER OR LLVM (-Wl,..., -Xlinker, -mllvm) are applied as
 dtlto's, since the final linker sees no bitcode: --lto-O<N>, --lto-CGO<N>,
 --thinlto-jobs=N, --thinlto-cache-dir=, --thinlto-cache-policy=, --save-temps,
 --disable-verify, -plugin-opt=O<N>|jobs=|mcpu=|cache-dir=|-<llvm option>, and
--mllvm: LLVM's import options steer the thin link, any other LLVM option goes
-to LLVM for the backends (in-process and in delegated jobs). Other LTO
-options are refused by name.";
+-mllvm: LLVM's import options, -compute-dead and -propagate-attrs steer the
+thin link, any other LLVM option goes to LLVM for the backends (in-process and
+in delegated jobs). Other LTO options, and LLVM's thin-link options dtlto does
+not implement, are refused by name.";
 
 #[derive(Parser)]
 #[command(

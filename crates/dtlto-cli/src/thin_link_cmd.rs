@@ -116,6 +116,7 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
         import: line.import.clone(),
         opt_level: line.opt_level.level(),
         split: line.split_config(),
+        passes: line.passes,
     };
     let t = Instant::now();
     let link = thinlink::thin_link(resolution, &config)?;

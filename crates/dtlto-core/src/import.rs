@@ -621,14 +621,35 @@ impl ModuleImporter<'_> {
                 if target.is_none() || !self.should_import_global(target) {
                     continue;
                 }
-                for &candidate in index.value_summaries(target) {
-                    if index.kind(candidate) != ValueKind::Variable
-                        || !index.can_import_global_var(candidate, true)
-                    {
+                let list = index.value_summaries(target);
+                for &candidate in list {
+                    if index.kind(candidate) != ValueKind::Variable {
                         continue;
                     }
                     let from = index.module_of(candidate);
-                    if index.state(candidate).linkage.is_local() && from != home {
+                    // shouldSkipLocalInAnotherModule: a local shares its
+                    // GUID with another module's only when both were
+                    // compiled from same-named files; take the caller's.
+                    let state = index.state(candidate);
+                    if list.len() > 1 && state.linkage.is_local() && from != home {
+                        continue;
+                    }
+                    if !index.can_import_global_var(candidate, true) {
+                        // -import-declaration: a variable whose definition
+                        // cannot come along still comes as a declaration
+                        // if it is eligible and not interposable (it
+                        // exports nothing).
+                        if self.config.import_declaration
+                            && !index.facts(candidate).not_eligible_to_import
+                            && !state.linkage.is_interposable()
+                        {
+                            let guid = index.guid_of(target);
+                            self.imports
+                                .entry(from)
+                                .or_default()
+                                .entry(guid)
+                                .or_insert(ImportKind::Declaration);
+                        }
                         continue;
                     }
                     let guid = index.guid_of(target);

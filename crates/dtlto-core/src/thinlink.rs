@@ -28,6 +28,26 @@ pub struct ThinLinkConfig {
     pub opt_level: u8,
     /// When a module's backend is split across cores.
     pub split: SplitConfig,
+    pub passes: PassSwitches,
+}
+
+/// LLVM's options that turn thin-link passes off, under LLVM's names;
+/// both on by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PassSwitches {
+    /// `-compute-dead`: dead-symbol analysis.
+    pub compute_dead: bool,
+    /// `-propagate-attrs`: read-only/write-only attributes of variables.
+    pub propagate_attrs: bool,
+}
+
+impl Default for PassSwitches {
+    fn default() -> Self {
+        PassSwitches {
+            compute_dead: true,
+            propagate_attrs: true,
+        }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -174,9 +194,11 @@ pub fn thin_link(
     let mut index = CombinedIndex::new(modules);
     lap("index", &mut times);
 
-    compute_dead_symbols(&mut index, &preserved, &prevailing)?;
+    if config.passes.compute_dead {
+        compute_dead_symbols(&mut index, &preserved, &prevailing)?;
+    }
     lap("dead", &mut times);
-    if config.opt_level > 0 {
+    if config.opt_level > 0 && config.passes.propagate_attrs {
         propagate_attributes(&mut index, &preserved);
     }
     lap("attributes", &mut times);

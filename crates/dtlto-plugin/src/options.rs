@@ -8,8 +8,10 @@ use anyhow::{bail, Context, Result};
 use dtlto_cli::cache::CachePolicy;
 use dtlto_cli::delegate::Distribution;
 use dtlto_cli::link_line::{distribution_option, import_option, set_import_option, PrefixReplace};
+use dtlto_cli::linker_lto::{classify_llvm_option, LlvmOption};
 use dtlto_core::import::ImportConfig;
 use dtlto_core::split::SplitConfig;
+use dtlto_core::thinlink::PassSwitches;
 use dtlto_llvm::OptLevel;
 
 pub const HELP: &str = "\
@@ -86,6 +88,8 @@ pub struct Options {
     /// `-plugin-opt=-foo` other than dtlto's own: LLVM's options, which
     /// LLVMgold gives LLVM for the backends; so does the plugin.
     pub llvm_options: Vec<String>,
+    /// `-compute-dead=false`, `-propagate-attrs=false`.
+    pub passes: PassSwitches,
 }
 
 /// Where the plugin runs backends when no distributor is given.
@@ -190,16 +194,23 @@ impl Options {
                 })?;
                 self.split = Some(SplitConfig { threshold: Some(n) });
             }
+            _ if opt.starts_with('-') || import_option(opt).is_some() => {
+                // LLVM's options, as LLVMgold takes them (dtlto's import
+                // knobs also without the dash).
+                match classify_llvm_option(opt)? {
+                    LlvmOption::Import(name, v) => set_import_option(&mut self.import, name, v)?,
+                    LlvmOption::ForceImportAll => self.import.force_import_all = true,
+                    LlvmOption::ImportDeclaration => self.import.import_declaration = true,
+                    LlvmOption::PrintImportFailures => self.print_import_failures = true,
+                    LlvmOption::ComputeDead(on) => self.passes.compute_dead = on,
+                    LlvmOption::PropagateAttrs(on) => self.passes.propagate_attrs = on,
+                    LlvmOption::Backend => self.llvm_options.push(opt.to_string()),
+                }
+            }
             "force-import-all" if value.is_none() => self.import.force_import_all = true,
             "print-import-failures" if value.is_none() => self.print_import_failures = true,
             "import-declaration" if value.is_none() => self.import.import_declaration = true,
-            _ => match import_option(opt) {
-                Some((name, v)) => set_import_option(&mut self.import, name, v)?,
-                None if opt.starts_with('-') => self.llvm_options.push(opt.to_string()),
-                None => {
-                    bail!("unknown option -plugin-opt={opt}; -plugin-opt=help lists the options")
-                }
-            },
+            _ => bail!("unknown option -plugin-opt={opt}; -plugin-opt=help lists the options"),
         }
         Ok(())
     }

@@ -274,6 +274,7 @@ impl Session {
             import: self.options.import.clone(),
             opt_level: self.options.opt_level.level(),
             split: self.options.split_config(),
+            passes: self.options.passes,
         };
         let t = Instant::now();
         let link = thinlink::thin_link(

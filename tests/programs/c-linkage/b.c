@@ -15,3 +15,16 @@ static int add(int a, int b) { return a + b; }
 static int mul(int a, int b) { return a * b; }
 static int (*const table[2])(int, int) = {add, mul};
 int via_table(int which, int v) { return table[which & 1](v, v); }
+/* Never written, but not const; read at a variable index, which takes its
+ * address: not read-only, so imported (as a declaration) only under
+ * -import-declaration. */
+int (*ops[2])(int, int) = {add, mul};
+int via_ops(int which, int v) { return ops[which & 1](v, v); }
+
+/* Never written, not const, read by a load: read-only once attributes are
+ * propagated, and only then importable with its reference. */
+static int target_value = 6;
+int *ro_ptr = &target_value;
+int via_ptr(void) { return *ro_ptr; }
+
+int unused_b(int x) { return x * 3; }
