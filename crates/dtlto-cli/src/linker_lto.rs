@@ -11,6 +11,8 @@
 //! `dtlto thin-link`, so an lld index-only link line runs there as it is.
 
 use anyhow::{bail, Result};
+use dtlto_core::import::ImportConfig;
+use dtlto_core::thinlink::PassSwitches;
 
 use crate::link_line::{import_option, set_import_option, LinkLine, OptLevel};
 
@@ -186,21 +188,44 @@ pub fn classify_llvm_option(option: &str) -> Result<LlvmOption<'_>> {
     })
 }
 
-/// An LLVM command-line option given to LTO (`-mllvm X`): the import
-/// options and thin-link switches steer the thin link, which dtlto
-/// computes itself; any other goes to LLVM for the backends, as lld
-/// applies it (LLVM checks it when the link starts).
-pub fn apply_llvm_option(line: &mut LinkLine, option: &str) -> Result<()> {
-    match classify_llvm_option(option)? {
-        LlvmOption::Import(name, v) => set_import_option(&mut line.import, name, v)?,
-        LlvmOption::ForceImportAll => line.import.force_import_all = true,
-        LlvmOption::ImportDeclaration => line.import.import_declaration = true,
-        LlvmOption::PrintImportFailures => line.print_import_failures = true,
-        LlvmOption::ComputeDead(on) => line.passes.compute_dead = on,
-        LlvmOption::PropagateAttrs(on) => line.passes.propagate_attrs = on,
-        LlvmOption::Backend => line.llvm_options.push(option.to_string()),
+/// What an LLVM option given to LTO can change: a link line's settings
+/// or the plugin's.
+pub struct LlvmOptionTargets<'a> {
+    pub import: &'a mut ImportConfig,
+    pub print_import_failures: &'a mut bool,
+    pub passes: &'a mut PassSwitches,
+    /// Options for LLVM itself (the backends).
+    pub llvm_options: &'a mut Vec<String>,
+}
+
+impl LlvmOptionTargets<'_> {
+    /// Applies an LLVM option given to LTO (`-mllvm X`): the import
+    /// options and thin-link switches steer the thin link, which dtlto
+    /// computes itself; any other goes to LLVM for the backends, as lld
+    /// and LLVMgold apply it (LLVM checks it when the link starts).
+    pub fn apply(self, option: &str) -> Result<()> {
+        match classify_llvm_option(option)? {
+            LlvmOption::Import(name, v) => set_import_option(self.import, name, v)?,
+            LlvmOption::ForceImportAll => self.import.force_import_all = true,
+            LlvmOption::ImportDeclaration => self.import.import_declaration = true,
+            LlvmOption::PrintImportFailures => *self.print_import_failures = true,
+            LlvmOption::ComputeDead(on) => self.passes.compute_dead = on,
+            LlvmOption::PropagateAttrs(on) => self.passes.propagate_attrs = on,
+            LlvmOption::Backend => self.llvm_options.push(option.to_string()),
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// [`LlvmOptionTargets::apply`] on a link line.
+pub fn apply_llvm_option(line: &mut LinkLine, option: &str) -> Result<()> {
+    LlvmOptionTargets {
+        import: &mut line.import,
+        print_import_failures: &mut line.print_import_failures,
+        passes: &mut line.passes,
+        llvm_options: &mut line.llvm_options,
+    }
+    .apply(option)
 }
 
 /// `--lto-O`'s level: 0 to 3, as lld takes it.

@@ -421,15 +421,8 @@ impl ModuleImporter<'_> {
                 let Some(selected) = selected else {
                     if self.config.import_declaration {
                         if let Some(d) = decl_candidate {
-                            // Imported as a declaration: nothing to export
-                            // (LLVM's export lists follow definitions only).
-                            let from = index.module_of(d);
                             let guid = self.guid(callee);
-                            self.imports
-                                .entry(from)
-                                .or_default()
-                                .entry(guid)
-                                .or_insert(ImportKind::Declaration);
+                            self.add_declaration(index.module_of(d), guid);
                         }
                     }
                     if previously_visited {
@@ -470,6 +463,17 @@ impl ModuleImporter<'_> {
             self.import_count += 1;
             worklist.push((resolved, (threshold as f32 * factor) as u32));
         }
+    }
+
+    /// `-import-declaration`: `guid` from `from` as a declaration, unless
+    /// it comes already. A declaration exports nothing (LLVM's export
+    /// lists follow definitions only).
+    fn add_declaration(&mut self, from: ModuleId, guid: Guid) {
+        self.imports
+            .entry(from)
+            .or_default()
+            .entry(guid)
+            .or_insert(ImportKind::Declaration);
     }
 
     fn set_threshold(&mut self, callee: Callee, value: u32) {
@@ -643,12 +647,7 @@ impl ModuleImporter<'_> {
                             && !index.facts(candidate).not_eligible_to_import
                             && !state.linkage.is_interposable()
                         {
-                            let guid = index.guid_of(target);
-                            self.imports
-                                .entry(from)
-                                .or_default()
-                                .entry(guid)
-                                .or_insert(ImportKind::Declaration);
+                            self.add_declaration(from, index.guid_of(target));
                         }
                         continue;
                     }

@@ -7,8 +7,8 @@
 use anyhow::{bail, Context, Result};
 use dtlto_cli::cache::CachePolicy;
 use dtlto_cli::delegate::Distribution;
-use dtlto_cli::link_line::{distribution_option, import_option, set_import_option, PrefixReplace};
-use dtlto_cli::linker_lto::{classify_llvm_option, LlvmOption};
+use dtlto_cli::link_line::{distribution_option, import_option, PrefixReplace};
+use dtlto_cli::linker_lto::LlvmOptionTargets;
 use dtlto_core::import::ImportConfig;
 use dtlto_core::split::SplitConfig;
 use dtlto_core::thinlink::PassSwitches;
@@ -194,22 +194,23 @@ impl Options {
                 })?;
                 self.split = Some(SplitConfig { threshold: Some(n) });
             }
-            _ if opt.starts_with('-') || import_option(opt).is_some() => {
+            _ if opt.starts_with('-')
+                || import_option(opt).is_some()
+                || matches!(
+                    bare,
+                    "force-import-all" | "print-import-failures" | "import-declaration"
+                ) =>
+            {
                 // LLVM's options, as LLVMgold takes them (dtlto's import
                 // knobs also without the dash).
-                match classify_llvm_option(opt)? {
-                    LlvmOption::Import(name, v) => set_import_option(&mut self.import, name, v)?,
-                    LlvmOption::ForceImportAll => self.import.force_import_all = true,
-                    LlvmOption::ImportDeclaration => self.import.import_declaration = true,
-                    LlvmOption::PrintImportFailures => self.print_import_failures = true,
-                    LlvmOption::ComputeDead(on) => self.passes.compute_dead = on,
-                    LlvmOption::PropagateAttrs(on) => self.passes.propagate_attrs = on,
-                    LlvmOption::Backend => self.llvm_options.push(opt.to_string()),
+                LlvmOptionTargets {
+                    import: &mut self.import,
+                    print_import_failures: &mut self.print_import_failures,
+                    passes: &mut self.passes,
+                    llvm_options: &mut self.llvm_options,
                 }
+                .apply(opt)?;
             }
-            "force-import-all" if value.is_none() => self.import.force_import_all = true,
-            "print-import-failures" if value.is_none() => self.print_import_failures = true,
-            "import-declaration" if value.is_none() => self.import.import_declaration = true,
             _ => bail!("unknown option -plugin-opt={opt}; -plugin-opt=help lists the options"),
         }
         Ok(())
