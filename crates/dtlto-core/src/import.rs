@@ -304,8 +304,7 @@ impl ModuleImporter<'_> {
         // a DenseMap filled in GUID order (the combined index is a
         // std::map): the order decides how often a rejected callee is
         // retried and, under -import-cutoff, what is imported.
-        let mut guids: Vec<u64> = index.defined_in(self.module).keys().map(|g| g.0).collect();
-        guids.sort_unstable();
+        let guids = index.defined_in(self.module).iter().map(|(g, _)| g.0);
         let mut worklist: Vec<(SummaryId, u32)> = Vec::new();
         for guid in dense_map::iteration_order(guids) {
             let Some(id) = index.find_in_module(Guid(guid), self.module) else {
@@ -605,7 +604,7 @@ impl ModuleImporter<'_> {
         // A non-prevailing interposable copy here is replaced by the
         // prevailing one, which must then be imported.
         let guid = index.guid_of(v);
-        let Some(&here) = index.defined_in(self.module).get(&guid) else {
+        let Some(here) = index.find_in_module(guid, self.module) else {
             return true;
         };
         index.value_summaries(v).len() > 1
@@ -793,7 +792,7 @@ fn expand_exports(index: &CombinedIndex, exports: &mut [ExportList]) {
             }
         }
         for (guid, kind) in new {
-            if index.defined_in(module).contains_key(&guid) {
+            if index.find_in_module(guid, module).is_some() {
                 list.entry(guid).or_insert(kind);
             }
         }

@@ -128,8 +128,13 @@ pub struct CombinedIndex {
     edges: Vec<ValueId>,
     /// The hotness of each call edge (references: `Unknown`), beside it.
     hotness: Vec<Hotness>,
-    /// Per module: GUID -> its summary there (`DefinedGVSummaries`).
-    defined: Vec<GuidMap<SummaryId>>,
+    /// Per module, by GUID, its summary there (`DefinedGVSummaries`):
+    /// module `m`'s are `defined[defined_start[m]..defined_start[m + 1]]`,
+    /// sorted by GUID. One array for all modules, not a hash map each:
+    /// a hundred thousand small maps cost more to build than the lookups
+    /// they serve (a module has a handful of summaries).
+    defined: Vec<(Guid, SummaryId)>,
+    defined_start: Vec<u32>,
     pub with_dead_stripping: bool,
     pub with_attribute_propagation: bool,
 }
@@ -145,11 +150,11 @@ impl CombinedIndex {
         let mut repeated = Vec::with_capacity(modules.len());
         // Each summary's value, in summary order, for the second pass.
         let mut value_of_summary: Vec<ValueId> = Vec::new();
-        let mut defined = Vec::with_capacity(modules.len());
+        let mut defined: Vec<(Guid, SummaryId)> = Vec::new();
+        let mut defined_start = Vec::with_capacity(modules.len() + 1);
         let mut edge_count = 0u32;
         for (m, module) in modules.iter().enumerate() {
-            let mut here =
-                GuidMap::with_capacity_and_hasher(module.summaries.len(), Default::default());
+            let mut here: Vec<(Guid, SummaryId)> = Vec::with_capacity(module.summaries.len());
             let first = entries.len();
             first_value.push(values.len() as u32);
             let mut again = Vec::new();
@@ -188,25 +193,34 @@ impl CombinedIndex {
                 });
                 value_lists[v.0 as usize].len += 1;
                 value_of_summary.push(v);
-                // Two summaries of one GUID in a module: the module's is
-                // the first (`DefinedGVSummaries` keeps it).
-                if let std::collections::hash_map::Entry::Vacant(slot) = here.entry(s.guid) {
-                    slot.insert(id);
-                    if v.0 < first_value[m] {
-                        again.push(v);
-                    }
+                here.push((s.guid, id));
+            }
+            // Two summaries of one GUID in a module: the module's is the
+            // first (`DefinedGVSummaries` keeps it); the sort is stable.
+            here.sort_by_key(|&(g, _)| g);
+            here.dedup_by_key(|&mut (g, _)| g);
+            for &(_, id) in &here {
+                let v = value_of_summary[id.0 as usize];
+                if v.0 < first_value[m] {
+                    again.push(v);
                 }
             }
             // Aliases point at a summary of their own module.
             for (i, s) in module.summaries.iter().enumerate() {
                 if let SummaryKind::Alias { aliasee } = s.kind {
-                    entries[first + i].base = here.get(&aliasee).map_or(u32::MAX, |a| a.0);
+                    entries[first + i].base = match here.binary_search_by_key(&aliasee, |&(g, _)| g)
+                    {
+                        Ok(at) => here[at].1 .0,
+                        Err(_) => u32::MAX,
+                    };
                 }
             }
-            defined.push(here);
+            defined_start.push(defined.len() as u32);
+            defined.extend_from_slice(&here);
             again.sort_unstable();
             repeated.push(again);
         }
+        defined_start.push(defined.len() as u32);
         first_value.push(values.len() as u32);
         // The lists of values with several summaries, in module order:
         // each value's range (counted above), then the summaries.
@@ -238,6 +252,7 @@ impl CombinedIndex {
             edges,
             hotness,
             defined,
+            defined_start,
             with_dead_stripping: false,
             with_attribute_propagation: false,
         }
@@ -387,13 +402,17 @@ impl CombinedIndex {
             .map(|(i, &g)| (ValueId(i as u32), g))
     }
 
-    /// `DefinedGVSummaries` of a module.
-    pub fn defined_in(&self, module: ModuleId) -> &GuidMap<SummaryId> {
-        &self.defined[module.0 as usize]
+    /// `DefinedGVSummaries` of a module: (GUID, summary), sorted by GUID.
+    pub fn defined_in(&self, module: ModuleId) -> &[(Guid, SummaryId)] {
+        let m = module.0 as usize;
+        &self.defined[self.defined_start[m] as usize..self.defined_start[m + 1] as usize]
     }
 
     pub fn find_in_module(&self, guid: Guid, module: ModuleId) -> Option<SummaryId> {
-        self.defined[module.0 as usize].get(&guid).copied()
+        let here = self.defined_in(module);
+        here.binary_search_by_key(&guid, |&(g, _)| g)
+            .ok()
+            .map(|at| here[at].1)
     }
 
     /// The summary an alias stands for (itself for non-aliases).
