@@ -81,18 +81,31 @@ fn import_options_change_decisions_as_in_lld() {
 #[test]
 fn lld_s_index_only_line_runs_under_dtlto_thin_link() {
     // The options of an lld index-only link, given to `dtlto thin-link`
-    // as they are: the same import files and the same list of objects to
-    // link (each module under the prefix replacement), and no output.
+    // as they are: the same import files (named and listing modules as
+    // lld does) and the same list of objects to link (each module under
+    // the prefix replacement), and no output.
+    // The link reads minimized copies (`x.min.o`, as a build using
+    // -fthin-link-bitcode= would) and names modules by the full objects
+    // (--thinlto-object-suffix-replace).
     let program = Program::load(repo_root().join("examples/hello-thin"));
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let objects = program.compile(w, &[]);
+    let minimized: Vec<String> = objects
+        .iter()
+        .map(|o| {
+            let min = o.replace(".o", ".min.o");
+            std::fs::copy(w.join(o), w.join(&min)).unwrap();
+            min
+        })
+        .collect();
     let index_only = |dir: &str| {
         std::fs::create_dir(w.join(dir)).unwrap();
         vec![
             format!("-Wl,--thinlto-index-only={dir}/objects.txt"),
             "-Wl,--thinlto-emit-imports-files".to_string(),
             format!("-Wl,--thinlto-prefix-replace=;{dir}/"),
+            "-Wl,--thinlto-object-suffix-replace=.min.o;.o".to_string(),
             "-o".to_string(),
             format!("{dir}/a.out"),
         ]
@@ -100,19 +113,25 @@ fn lld_s_index_only_line_runs_under_dtlto_thin_link() {
     run(std::process::Command::new(CLANG)
         .current_dir(w)
         .args(["-flto=thin", "-fuse-ld=lld"])
-        .args(&objects)
+        .args(&minimized)
         .args(index_only("lld")));
     run(dtlto()
         .current_dir(w)
         .arg("thin-link")
-        .args(&objects)
+        .args(&minimized)
         .args(index_only("dtlto")));
     let list = |dir: &str| std::fs::read_to_string(w.join(dir).join("objects.txt")).unwrap();
-    assert!(list("lld").contains("lld/main.o"), "{}", list("lld"));
+    assert!(list("lld").contains("lld/main.o\n"), "{}", list("lld"));
     assert_eq!(list("dtlto"), list("lld").replace("lld/", "dtlto/"));
     for object in &objects {
         let imports = |dir: &str| std::fs::read(w.join(format!("{dir}/{object}.imports"))).unwrap();
         assert!(imports("dtlto") == imports("lld"), "{object}.imports");
+        assert!(!String::from_utf8_lossy(&imports("lld")).contains(".min.o"));
     }
+    // Something is imported, from modules named by their full objects.
+    assert!(objects.iter().any(|o| {
+        let text = std::fs::read_to_string(w.join(format!("lld/{o}.imports"))).unwrap();
+        !text.is_empty()
+    }));
     assert!(!w.join("lld/a.out").exists() && !w.join("dtlto/a.out").exists());
 }

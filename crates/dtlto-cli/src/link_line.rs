@@ -44,6 +44,36 @@ impl PrefixReplace {
     }
 }
 
+/// lld's `--thinlto-object-suffix-replace=OLD;NEW`: in an index-only
+/// link, each module is named with its path's suffix OLD replaced by NEW
+/// (the build links minimized bitcode and compiles the full objects).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SuffixReplace {
+    pub old: String,
+    pub new: String,
+}
+
+impl SuffixReplace {
+    pub fn parse(flag: &str, v: &str) -> Result<SuffixReplace> {
+        let Some((old, new)) = v.split_once(';') else {
+            bail!("{flag} takes OLD;NEW, got `{v}`");
+        };
+        Ok(SuffixReplace {
+            old: old.into(),
+            new: new.into(),
+        })
+    }
+
+    /// `path` with its suffix `old` replaced by `new` (unchanged if it
+    /// does not end with `old`).
+    pub fn apply(&self, path: &str) -> String {
+        match path.strip_suffix(&self.old) {
+            Some(stem) => format!("{stem}{}", self.new),
+            None => path.to_string(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct LinkLine {
     pub output: Option<String>,
@@ -56,6 +86,9 @@ pub struct LinkLine {
     pub llvm_options: Vec<String>,
     /// `-mllvm -compute-dead=false`, `-propagate-attrs=false`.
     pub passes: PassSwitches,
+    /// lld's `--thinlto-object-suffix-replace=OLD;NEW` (thin-link only,
+    /// as in lld, where it applies to index-only links alone).
+    pub object_suffix_replace: Option<SuffixReplace>,
     /// lld's `--thinlto-index-only[=FILE]` (or `--thinlto-emit-imports-files`)
     /// on the line: only `dtlto thin-link` takes it; FILE receives the
     /// modules the link took, one per line.
@@ -217,6 +250,8 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                     .or_else(|| a.strip_prefix("--thinlto-prefix-replace="))
                 {
                     line.prefix_replace = Some(PrefixReplace::parse("--prefix-replace", v)?);
+                } else if let Some(v) = a.strip_prefix("--thinlto-object-suffix-replace=") {
+                    line.object_suffix_replace = Some(SuffixReplace::parse(a, v)?);
                 } else if let Some((name, v)) = import_option(a) {
                     set_import_option(&mut line.import, name, v)?;
                 } else {
@@ -380,6 +415,14 @@ mod tests {
         assert_eq!(l.index_only, Some(Some("list".to_string())));
         assert_eq!(l.prefix_replace.unwrap().apply("obj/a.o"), "idx/a.o");
         assert_eq!(l.driver_args, args("a.o"));
+        let l = parse(&args(
+            "a.min.o -Wl,--thinlto-object-suffix-replace=.min.o;.o",
+        ))
+        .unwrap();
+        let r = l.object_suffix_replace.unwrap();
+        assert_eq!(r.apply("obj/a.min.o"), "obj/a.o");
+        assert_eq!(r.apply("lib.a(m.min.o at 8)"), "lib.a(m.min.o at 8)");
+        assert_eq!(l.driver_args, args("a.min.o"));
         let l = parse(&args("a.o -Wl,-plugin-opt=O1,--thinlto-jobs=all")).unwrap();
         assert_eq!((l.opt_level, l.jobs), (OptLevel::O1, None));
         assert_eq!(l.driver_args, args("a.o"));

@@ -86,6 +86,8 @@ fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bo
         line.index_only.get_or_insert(None);
     } else if let Some(v) = spelled.strip_prefix("thinlto-prefix-replace=") {
         line.prefix_replace = Some(crate::link_line::PrefixReplace::parse(a, v)?);
+    } else if let Some(v) = spelled.strip_prefix("thinlto-object-suffix-replace=") {
+        line.object_suffix_replace = Some(crate::link_line::SuffixReplace::parse(a, v)?);
     } else if spelled.starts_with("lto-") || spelled.starts_with("thinlto-") {
         bail!("linker option `{a}`: dtlto link does not support this LTO option");
     } else {

@@ -193,7 +193,18 @@ pub fn thin_link(line: &LinkLine) -> Result<()> {
     crate::link_cmd::apply_llvm_options(line)?;
     let output = line.output.clone().unwrap_or_else(|| "a.out".into());
     let trace = Trace::new(Instant::now());
-    let linked = run_thin_link(line, &output, &trace)?;
+    let mut linked = run_thin_link(line, &output, &trace)?;
+    // lld's --thinlto-object-suffix-replace: the modules, in the outputs'
+    // names and in every import list, are the full objects the build
+    // compiles, not the minimized files the link read.
+    if let Some(r) = &line.object_suffix_replace {
+        for plan in &mut linked.link.plans {
+            plan.module = r.apply(&plan.module);
+            for source in &mut plan.imports {
+                source.module = r.apply(&source.module);
+            }
+        }
+    }
     let t = Instant::now();
     write_index_outputs(&linked.link.plans, line.prefix_replace.as_ref(), true)?;
     // lld's --thinlto-index-only=FILE: the modules the link took, each
