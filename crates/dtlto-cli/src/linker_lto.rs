@@ -89,7 +89,7 @@ fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bo
     } else if let Some(v) = spelled.strip_prefix("thinlto-object-suffix-replace=") {
         line.object_suffix_replace = Some(crate::link_line::SuffixReplace::parse(a, v)?);
     } else if spelled.starts_with("lto-") || spelled.starts_with("thinlto-") {
-        bail!("linker option `{a}`: dtlto link does not support this LTO option");
+        bail!("linker option `{a}`: dtlto does not support this LTO option");
     } else {
         return Ok(false);
     }
@@ -122,7 +122,7 @@ fn apply_plugin_opt(line: &mut LinkLine, v: &str) -> Result<()> {
         line.disable_verify = true;
         Ok(())
     } else {
-        bail!("linker option `{flag}`: dtlto link does not support this LTO option")
+        bail!("linker option `{flag}`: dtlto does not support this LTO option")
     }
 }
 
