@@ -23,13 +23,8 @@ pub struct PrefixReplace {
 impl PrefixReplace {
     /// `OLD;NEW`, the value of `flag`.
     pub fn parse(flag: &str, v: &str) -> Result<PrefixReplace> {
-        let Some((old, new)) = v.split_once(';') else {
-            bail!("{flag} takes OLD;NEW, got `{v}`");
-        };
-        Ok(PrefixReplace {
-            old: old.into(),
-            new: new.into(),
-        })
+        let (old, new) = old_new(flag, v)?;
+        Ok(PrefixReplace { old, new })
     }
 
     /// Where an output for `input` goes: `input` with `old` replaced by
@@ -44,6 +39,14 @@ impl PrefixReplace {
     }
 }
 
+/// The two halves of lld's `OLD;NEW` option values.
+fn old_new(flag: &str, v: &str) -> Result<(String, String)> {
+    match v.split_once(';') {
+        Some((old, new)) => Ok((old.into(), new.into())),
+        None => bail!("{flag} takes OLD;NEW, got `{v}`"),
+    }
+}
+
 /// lld's `--thinlto-object-suffix-replace=OLD;NEW`: in an index-only
 /// link, each module is named with its path's suffix OLD replaced by NEW
 /// (the build links minimized bitcode and compiles the full objects).
@@ -54,14 +57,10 @@ pub struct SuffixReplace {
 }
 
 impl SuffixReplace {
+    /// `OLD;NEW`, the value of `flag`.
     pub fn parse(flag: &str, v: &str) -> Result<SuffixReplace> {
-        let Some((old, new)) = v.split_once(';') else {
-            bail!("{flag} takes OLD;NEW, got `{v}`");
-        };
-        Ok(SuffixReplace {
-            old: old.into(),
-            new: new.into(),
-        })
+        let (old, new) = old_new(flag, v)?;
+        Ok(SuffixReplace { old, new })
     }
 
     /// `path` with its suffix `old` replaced by `new` (unchanged if it

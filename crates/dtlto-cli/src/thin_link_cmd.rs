@@ -187,6 +187,24 @@ pub fn write_index_outputs(
     Ok(())
 }
 
+/// The list `--thinlto-index-only=FILE` (LLVMgold: `thinlto-index-only=`)
+/// asks for: each module the link took, under the prefix replacement
+/// (where the build puts its object), one per line, as LLVM's
+/// index-writing backend lists them.
+pub fn write_linked_objects<'m>(
+    file: &Path,
+    modules: impl Iterator<Item = &'m str>,
+    prefix_replace: Option<&PrefixReplace>,
+) -> Result<()> {
+    let text: String = modules
+        .map(|m| match prefix_replace {
+            Some(r) => format!("{}\n", r.apply(m)),
+            None => format!("{m}\n"),
+        })
+        .collect();
+    crate::output::write_atomic(file, text.as_bytes())
+}
+
 pub fn thin_link(line: &LinkLine) -> Result<()> {
     // As lld's index-only link: LLVM takes the options (and refuses those
     // it does not know), though no backend runs here.
@@ -211,16 +229,8 @@ pub fn thin_link(line: &LinkLine) -> Result<()> {
     // under the prefix replacement (where the build puts its object), as
     // LLVM's index-writing backend lists them.
     if let Some(Some(file)) = &line.index_only {
-        let list: String = linked
-            .link
-            .plans
-            .iter()
-            .map(|p| match &line.prefix_replace {
-                Some(r) => format!("{}\n", r.apply(&p.module)),
-                None => format!("{}\n", p.module),
-            })
-            .collect();
-        crate::output::write_atomic(Path::new(file), list.as_bytes())?;
+        let modules = linked.link.plans.iter().map(|p| p.module.as_str());
+        write_linked_objects(Path::new(file), modules, line.prefix_replace.as_ref())?;
     }
     trace.span("Write plans", None, t);
     if let Some(path) = &line.time_trace {

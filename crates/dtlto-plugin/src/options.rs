@@ -155,13 +155,10 @@ impl Options {
             "thinlto-emit-imports-files" if value.is_none() => self.emit_imports_files = true,
             "thinlto-prefix-replace" => {
                 let v = need("OLD;NEW")?;
-                let Some((old, new)) = v.split_once(';') else {
-                    bail!("-plugin-opt=thinlto-prefix-replace takes OLD;NEW, got `{v}`");
-                };
-                self.prefix_replace = Some(PrefixReplace {
-                    old: old.into(),
-                    new: new.into(),
-                });
+                self.prefix_replace = Some(PrefixReplace::parse(
+                    "-plugin-opt=thinlto-prefix-replace",
+                    v,
+                )?);
             }
             "time-trace" => self.time_trace = Some(need("FILE")?.to_string()),
             "v" | "verbose" if value.is_none() => self.verbose = true,

@@ -500,16 +500,11 @@ impl Session {
 
     fn write_linked_objects(&self, modules: &[&str]) -> Result<()> {
         if let Some(file) = &self.options.linked_objects_file {
-            // As LLVM's index-writing backend: each module under the
-            // prefix replacement, where the build puts its object.
-            let text: String = modules
-                .iter()
-                .map(|m| match &self.options.prefix_replace {
-                    Some(p) => format!("{}\n", p.apply(m)),
-                    None => format!("{m}\n"),
-                })
-                .collect();
-            write_atomic(Path::new(file), text.as_bytes())?;
+            dtlto_cli::thin_link_cmd::write_linked_objects(
+                Path::new(file),
+                modules.iter().copied(),
+                self.options.prefix_replace.as_ref(),
+            )?;
         }
         Ok(())
     }
