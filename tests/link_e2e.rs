@@ -489,3 +489,64 @@ fn static_and_non_pie_executables_link_and_run() {
         }
     }
 }
+
+#[test]
+fn custom_pass_and_alias_pipelines_give_lld_s_code() {
+    // lld's --lto-newpm-passes replaces thinlto<O2> after import and
+    // --lto-aa-pipeline the alias analyses. Each changes this program's
+    // code under lld; dtlto's .text is lld's under each, however the
+    // option is spelled, in-process and delegated.
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = write_alias_program(w);
+    let default = text_of(&lld_link(w, &objects, &[], "lld-default"));
+    let delegate = [
+        format!("--distributor={}", dtlto_path()),
+        "--distributor-arg=distribute".to_string(),
+    ];
+    for (n, option) in [
+        vec!["-Wl,--lto-aa-pipeline=basic-aa"],
+        vec!["-Wl,--lto-newpm-passes=globaldce"],
+        vec![
+            "-Xlinker",
+            "--lto-newpm-passes=function(sroa,instcombine),globaldce",
+        ],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let lld = lld_link(w, &objects, &option, &format!("lld-{n}"));
+        assert_eq!(run_program(&lld, false), "3\n");
+        let lld = text_of(&lld);
+        assert!(lld != default, "{option:?} does not change lld's code");
+        let in_process = dtlto_link(w, &objects, &option, &format!("in-process-{n}"));
+        assert_eq!(run_program(&in_process, false), "3\n");
+        assert!(
+            text_of(&in_process) == lld,
+            "{option:?}: .text is not lld's"
+        );
+        let mut delegated_args: Vec<&str> = option.clone();
+        delegated_args.extend(delegate.iter().map(String::as_str));
+        let delegated = dtlto_link(w, &objects, &delegated_args, &format!("delegated-{n}"));
+        assert!(
+            std::fs::read(&delegated).unwrap() == std::fs::read(&in_process).unwrap(),
+            "{option:?}: delegated differs from in-process"
+        );
+    }
+    // A pipeline LLVM cannot parse stops the link with LLVM's words.
+    let out = dtlto()
+        .current_dir(w)
+        .arg("link")
+        .args(&objects)
+        .args(["-Wl,--lto-newpm-passes=no-such-pass", "-o", "refused"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("unknown pass name 'no-such-pass'"),
+        "{stderr}"
+    );
+    assert!(!w.join("refused").exists());
+    assert!(leftover_temporaries(w).is_empty());
+}

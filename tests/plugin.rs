@@ -632,3 +632,46 @@ fn llvm_options_reach_the_plugin_s_backends_as_llvmgold_s() {
         "{stderr}"
     );
 }
+
+#[test]
+fn pass_and_alias_pipelines_reach_the_plugin_s_backends() {
+    // LLVMgold has no pipeline options; the plugin takes lld's. Under
+    // each, its code is `dtlto link`'s with the same linker and option,
+    // and not the default's.
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = write_alias_program(w);
+    let default = w.join("default");
+    linked(plugin_link(w, "gold", &objects, &[], &default), "gold");
+    for (n, (plugin_opt, link_opt)) in [
+        ("lto-aa-pipeline=basic-aa", "-Wl,--lto-aa-pipeline=basic-aa"),
+        (
+            "lto-newpm-passes=globaldce",
+            "-Wl,--lto-newpm-passes=globaldce",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let with_plugin = w.join(format!("plugin-{n}"));
+        linked(
+            plugin_link(w, "gold", &objects, &[plugin_opt], &with_plugin),
+            "gold",
+        );
+        assert_eq!(run_program(&with_plugin, false), "3\n");
+        let via_link = dtlto_link(
+            w,
+            &objects,
+            &["-fuse-ld=gold", link_opt],
+            &format!("link-{n}"),
+        );
+        assert!(
+            text_of(&with_plugin) == text_of(&via_link),
+            "{plugin_opt}: not dtlto link's code"
+        );
+        assert!(
+            text_of(&with_plugin) != text_of(&default),
+            "{plugin_opt} changed nothing"
+        );
+    }
+}

@@ -611,3 +611,39 @@ pub fn misbehaving_compiler(dir: &Path, misbehave: &str) -> String {
         ),
     )
 }
+
+/// A program whose code depends on the backends' alias analyses: once
+/// `set_float` is imported and inlined into `store_both`, type-based alias
+/// analysis folds the reload of `*a`; basic-aa alone cannot.
+pub fn write_alias_program(work: &Path) -> Vec<String> {
+    let sources = [
+        (
+            "alias.c",
+            "void set_float(float *b);\n\
+             __attribute__((noinline)) int store_both(int *a, float *b) {\n\
+             \x20 *a = 1;\n  set_float(b);\n  return *a;\n}\n",
+        ),
+        ("other.c", "void set_float(float *b) { *b = 2.0f; }\n"),
+        (
+            "main.c",
+            "#include <stdio.h>\nint store_both(int *a, float *b);\n\
+             int main(void) {\n  int x;\n  float y;\n\
+             \x20 printf(\"%d\\n\", store_both(&x, &y) + (int)y);\n  return 0;\n}\n",
+        ),
+    ];
+    let mut objects = Vec::new();
+    for (name, text) in sources {
+        std::fs::write(work.join(name), text).unwrap();
+        let object = format!("{name}.o");
+        run(Command::new(CLANG).current_dir(work).args([
+            "-flto=thin",
+            "-O2",
+            "-c",
+            name,
+            "-o",
+            &object,
+        ]));
+        objects.push(object);
+    }
+    objects
+}

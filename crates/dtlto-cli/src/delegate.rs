@@ -304,6 +304,12 @@ pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     if options.verify {
         args.push("--verify".to_string());
     }
+    if let Some(p) = &options.pipeline {
+        args.push(format!("--lto-newpm-passes={p}"));
+    }
+    if let Some(aa) = &options.aa_pipeline {
+        args.push(format!("--lto-aa-pipeline={aa}"));
+    }
     args.extend(options.llvm_options.iter().map(|o| format!("--mllvm={o}")));
     args
 }

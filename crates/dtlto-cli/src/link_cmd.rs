@@ -39,6 +39,8 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
         } else {
             RelocModel::Static
         },
+        pipeline: line.lto_pipeline.clone(),
+        aa_pipeline: line.lto_aa_pipeline.clone(),
         ..BackendOptions::default()
     }
 }

@@ -94,6 +94,11 @@ pub struct LinkLine {
     pub index_only: Option<Option<String>>,
     /// lld's `--disable-verify`: no verifier run on the backends' modules.
     pub disable_verify: bool,
+    /// lld's `--lto-newpm-passes=`: the backends' pass pipeline after
+    /// import, in place of `thinlto<On>`.
+    pub lto_pipeline: Option<String>,
+    /// lld's `--lto-aa-pipeline=`: the backends' alias analyses.
+    pub lto_aa_pipeline: Option<String>,
     pub jobs: Option<usize>,
     pub target: Option<String>,
     pub mcpu: Option<String>,
@@ -124,9 +129,20 @@ pub struct LinkLine {
 }
 
 impl LinkLine {
-    /// The splitting in force: as given, else dtlto's default.
+    /// The splitting in force: as given, else dtlto's default — none
+    /// under a custom pass or alias-analysis pipeline, which a split
+    /// module could not run (it runs the default pipeline's two halves).
     pub fn split_config(&self) -> SplitConfig {
-        self.split.unwrap_or_default()
+        match self.split {
+            Some(split) => split,
+            None if self.custom_pipeline() => SplitConfig { threshold: None },
+            None => SplitConfig::default(),
+        }
+    }
+
+    /// `--lto-newpm-passes` or `--lto-aa-pipeline` is given.
+    pub fn custom_pipeline(&self) -> bool {
+        self.lto_pipeline.is_some() || self.lto_aa_pipeline.is_some()
     }
 
     /// The code generation level: as given, else the one the final
@@ -147,6 +163,15 @@ fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str> {
     args.get(*i)
         .map(String::as_str)
         .with_context(|| format!("`{flag}` needs a value"))
+}
+
+/// A pipeline option's value: LLVM's own parser checks the text when the
+/// backends run; an empty one would silently mean the default.
+pub fn pipeline_text(flag: &str, v: &str) -> Result<String> {
+    if v.trim().is_empty() {
+        bail!("`{flag}` needs a pipeline, e.g. `{flag}default<O2>`");
+    }
+    Ok(v.to_string())
 }
 
 fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T> {
@@ -249,6 +274,10 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                     .or_else(|| a.strip_prefix("--thinlto-prefix-replace="))
                 {
                     line.prefix_replace = Some(PrefixReplace::parse("--prefix-replace", v)?);
+                } else if let Some(v) = a.strip_prefix("--lto-newpm-passes=") {
+                    line.lto_pipeline = Some(pipeline_text(a, v)?);
+                } else if let Some(v) = a.strip_prefix("--lto-aa-pipeline=") {
+                    line.lto_aa_pipeline = Some(pipeline_text(a, v)?);
                 } else if let Some(v) = a.strip_prefix("--thinlto-object-suffix-replace=") {
                     line.object_suffix_replace = Some(SuffixReplace::parse(a, v)?);
                 } else if let Some((name, v)) = import_option(a) {
@@ -262,6 +291,12 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
     }
     if dist.lacks_distributor() {
         bail!("--distributor-arg and --remote-compiler* options need --distributor=EXE");
+    }
+    if line.custom_pipeline() && line.split.is_some_and(|s| s.threshold.is_some()) {
+        bail!(
+            "--split-threshold cannot be used with --lto-newpm-passes or --lto-aa-pipeline: \
+             a split module runs LLVM's default pipeline"
+        );
     }
     if !dist.distributor.is_empty() {
         line.distribution = Some(dist);
@@ -332,6 +367,27 @@ mod tests {
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn pipelines_are_taken_in_lld_s_spellings_and_turn_splitting_off() {
+        for line in [
+            "a.o --lto-newpm-passes=default<O1>",
+            "a.o -Wl,--lto-newpm-passes=default<O1>",
+            "a.o -Xlinker --lto-newpm-passes -Xlinker default<O1>",
+        ] {
+            let l = parse(&args(line)).unwrap();
+            assert_eq!(l.lto_pipeline.as_deref(), Some("default<O1>"), "{line}");
+            assert_eq!(l.split_config().threshold, None, "{line}");
+            assert!(!l.driver_args.iter().any(|a| a.contains("newpm")), "{line}");
+        }
+        let l = parse(&args("a.o -Wl,--lto-aa-pipeline=basic-aa")).unwrap();
+        assert_eq!(l.lto_aa_pipeline.as_deref(), Some("basic-aa"));
+        assert_eq!(l.split_config().threshold, None);
+        let e = parse(&args("a.o --split-threshold=10 --lto-aa-pipeline=tbaa")).unwrap_err();
+        assert!(e.to_string().contains("default pipeline"), "{e}");
+        let e = parse(&args("a.o -Wl,--lto-newpm-passes=")).unwrap_err();
+        assert!(e.to_string().contains("needs a pipeline"), "{e}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use anyhow::{bail, Result};
 use dtlto_core::import::ImportConfig;
 use dtlto_core::thinlink::PassSwitches;
 
-use crate::link_line::{import_option, set_import_option, LinkLine, OptLevel};
+use crate::link_line::{import_option, pipeline_text, set_import_option, LinkLine, OptLevel};
 
 /// The linker arguments of one `-Wl,a,b,c` (or a run of `-Xlinker`s), LTO
 /// options applied to `line` and removed; the rest, in order, for the
@@ -45,6 +45,14 @@ pub fn take_lto_options(line: &mut LinkLine, args: &[String]) -> Result<Vec<Stri
                 line.cache_policy = crate::cache::CachePolicy::parse(next(i)?)?;
                 i += 1;
             }
+            "lto-newpm-passes" => {
+                line.lto_pipeline = Some(pipeline_text(a, next(i)?)?);
+                i += 1;
+            }
+            "lto-aa-pipeline" => {
+                line.lto_aa_pipeline = Some(pipeline_text(a, next(i)?)?);
+                i += 1;
+            }
             _ => {
                 if !apply_linker_option(line, a, spelled)? {
                     kept.push(a.to_string());
@@ -73,6 +81,10 @@ fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bo
         line.cache_dir = Some(v.to_string());
     } else if let Some(v) = spelled.strip_prefix("thinlto-cache-policy=") {
         line.cache_policy = crate::cache::CachePolicy::parse(v)?;
+    } else if let Some(v) = spelled.strip_prefix("lto-newpm-passes=") {
+        line.lto_pipeline = Some(pipeline_text(a, v)?);
+    } else if let Some(v) = spelled.strip_prefix("lto-aa-pipeline=") {
+        line.lto_aa_pipeline = Some(pipeline_text(a, v)?);
     } else if spelled == "save-temps" {
         line.save_temps = true;
     } else if spelled == "disable-verify" {

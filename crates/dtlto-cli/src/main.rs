@@ -48,6 +48,10 @@ They go to clang-22 unchanged, except dtlto's own options:
   --no-split                 never split a module's backend
   --disable-verify           skip LLVM's verifier in in-process backends (lld's
                              option; delegated jobs skip it, as clang's do)
+  --lto-newpm-passes=PIPELINE  the backends' pass pipeline after import, in
+                             place of thinlto<O> (lld's; opt's -passes syntax)
+  --lto-aa-pipeline=AA       the backends' alias analyses, e.g. basic-aa,tbaa
+                             (lld's); either one turns module splitting off
   -v                         print stage times and commands
   --cache-dir=DIR            keep backend objects in DIR; a relink reruns only the
                              backends whose inputs changed
@@ -65,7 +69,8 @@ DELEGATED BACKENDS (lld's --thinlto-* spellings are accepted too):
 LTO OPTIONS FOR THE LINKER OR LLVM (-Wl,..., -Xlinker, -mllvm) are applied as
 dtlto's, since the final linker sees no bitcode: --lto-O<N>, --lto-CGO<N>,
 --thinlto-jobs=N, --thinlto-cache-dir=, --thinlto-cache-policy=, --save-temps,
---disable-verify, -plugin-opt=O<N>|jobs=|mcpu=|cache-dir=|-<llvm option>, and
+--disable-verify, --lto-newpm-passes=, --lto-aa-pipeline=,
+-plugin-opt=O<N>|jobs=|mcpu=|cache-dir=|-<llvm option>, and
 -mllvm: LLVM's import options, -compute-dead and -propagate-attrs steer the
 thin link, any other LLVM option goes to LLVM for the backends (in-process and
 in delegated jobs). Other LTO options, and LLVM's thin-link options dtlto does
@@ -142,6 +147,14 @@ enum Command {
         /// (-fno-verify-intermediate-code).
         #[arg(long)]
         verify: bool,
+        /// A pass pipeline in place of `thinlto<O>` after import (lld's
+        /// --lto-newpm-passes; LLVM's textual syntax, as opt's -passes).
+        #[arg(long = "lto-newpm-passes", value_name = "PIPELINE")]
+        pipeline: Option<String>,
+        /// Alias analyses in place of the default stack (lld's
+        /// --lto-aa-pipeline), e.g. basic-aa,tbaa.
+        #[arg(long = "lto-aa-pipeline", value_name = "AA")]
+        aa_pipeline: Option<String>,
         /// Threads for the parts of a module the plan splits (default: all
         /// cores); part p's object is written to OUT.o.part<p>.o.
         #[arg(short = 'j', long)]
@@ -278,6 +291,8 @@ fn run(cli: Cli) -> Result<()> {
             reloc,
             no_sections,
             verify,
+            pipeline,
+            aa_pipeline,
             jobs,
             module,
             imports,
@@ -296,6 +311,8 @@ fn run(cli: Cli) -> Result<()> {
                 data_sections: !no_sections,
                 verify,
                 save_temps: None,
+                pipeline,
+                aa_pipeline,
             };
             backend_cmd::run(&backend_cmd::BackendJob {
                 plan,

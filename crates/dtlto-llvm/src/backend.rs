@@ -140,6 +140,14 @@ pub struct BackendOptions {
     /// `--save-temps`: write the IR after each step as
     /// `<prefix>.1.promote.bc`, `.3.import.bc` and `.4.opt.bc` (lld's names).
     pub save_temps: Option<std::path::PathBuf>,
+    /// lld's `--lto-newpm-passes`: a textual pass pipeline that replaces
+    /// `thinlto<On>` after import, as LLVM's LTO `Config::OptPipeline`.
+    /// A module is not split under it (the split runs the two halves of
+    /// the default pipeline).
+    pub pipeline: Option<String>,
+    /// lld's `--lto-aa-pipeline`: the alias analyses every pass queries,
+    /// in place of the default stack (`Config::AAPipeline`).
+    pub aa_pipeline: Option<String>,
 }
 
 impl Default for BackendOptions {
@@ -155,6 +163,8 @@ impl Default for BackendOptions {
             data_sections: true,
             verify: true,
             save_temps: None,
+            pipeline: None,
+            aa_pipeline: None,
         }
     }
 }
@@ -323,12 +333,19 @@ pub fn start_backend(
         detail,
     };
     let vectorize = options.opt_level.level() > 1;
+    if plan.parts > 1 && (options.pipeline.is_some() || options.aa_pipeline.is_some()) {
+        return Err(optimize_failed(format!(
+            "the plan splits it in {} parts, and a split module runs LLVM's default \
+             pipeline: a custom pass or alias-analysis pipeline needs an unsplit plan",
+            plan.parts
+        )));
+    }
     if plan.parts > 1 {
         match options.opt_level.phase_level() {
             Some(level) => passes::run_phase(&module, &tm, level, Phase::Simplify, vectorize)
                 .map_err(optimize_failed)?,
             // -O0 has no simplification; its whole pipeline runs here.
-            None => passes::run(&module, &tm, options.opt_level.pipeline(), false)
+            None => passes::run(&module, &tm, options.opt_level.pipeline(), false, None)
                 .map_err(optimize_failed)?,
         }
         save_stage(&module, &name, options, "4.simplify")?;
@@ -339,7 +356,18 @@ pub fn start_backend(
         }
         return Ok(Backend::Split(split));
     }
-    passes::run(&module, &tm, options.opt_level.pipeline(), vectorize).map_err(optimize_failed)?;
+    let pipeline = options
+        .pipeline
+        .as_deref()
+        .unwrap_or(options.opt_level.pipeline());
+    passes::run(
+        &module,
+        &tm,
+        pipeline,
+        vectorize,
+        options.aa_pipeline.as_deref(),
+    )
+    .map_err(optimize_failed)?;
     save_stage(&module, &name, options, "4.opt")?;
     let object = tm
         .emit_object(&module)

@@ -5,8 +5,8 @@ use std::ffi::{CStr, CString};
 use llvm_sys::error::{LLVMDisposeErrorMessage, LLVMGetErrorMessage};
 use llvm_sys::transforms::pass_builder::{
     LLVMCreatePassBuilderOptions, LLVMDisposePassBuilderOptions,
-    LLVMPassBuilderOptionsSetLoopVectorization, LLVMPassBuilderOptionsSetSLPVectorization,
-    LLVMRunPasses,
+    LLVMPassBuilderOptionsSetAAPipeline, LLVMPassBuilderOptionsSetLoopVectorization,
+    LLVMPassBuilderOptionsSetSLPVectorization, LLVMRunPasses,
 };
 
 use crate::module::Module;
@@ -18,19 +18,31 @@ use crate::target::TargetMachine;
 /// sets them (`PTO.LoopVectorization = PTO.SLPVectorization = OptLevel >
 /// 1`) rather than left to the C API's defaults (with which -O2 objects
 /// came out the same, but -O1 loop-vectorized).
+///
+/// `aa_pipeline`: alias analyses in place of the default stack, registered
+/// before the standard analyses as LLVM's LTO does with `AAPipeline`.
 pub(crate) fn run(
     module: &Module<'_>,
     tm: &TargetMachine,
     pipeline: &str,
     vectorize: bool,
+    aa_pipeline: Option<&str>,
 ) -> Result<(), String> {
     let p = CString::new(pipeline).map_err(|_| "pipeline contains NUL".to_string())?;
+    let aa = aa_pipeline
+        .map(CString::new)
+        .transpose()
+        .map_err(|_| "alias-analysis pipeline contains NUL".to_string())?;
     // SAFETY: module and machine are live; options are created and disposed
-    // here; an error, if any, is converted and disposed.
+    // here (they copy the AA pipeline text); an error, if any, is converted
+    // and disposed.
     unsafe {
         let options = LLVMCreatePassBuilderOptions();
         LLVMPassBuilderOptionsSetLoopVectorization(options, vectorize.into());
         LLVMPassBuilderOptionsSetSLPVectorization(options, vectorize.into());
+        if let Some(aa) = &aa {
+            LLVMPassBuilderOptionsSetAAPipeline(options, aa.as_ptr());
+        }
         let err = LLVMRunPasses(module.raw(), p.as_ptr(), tm.raw(), options);
         LLVMDisposePassBuilderOptions(options);
         if !err.is_null() {

@@ -108,7 +108,7 @@ impl SplitModule {
             .map_err(optimize_failed)?,
             // -O0: every part copied the module's constants; drop the
             // ones it does not use.
-            None => passes::run(&module, &tm, "globaldce", false).map_err(optimize_failed)?,
+            None => passes::run(&module, &tm, "globaldce", false, None).map_err(optimize_failed)?,
         }
         save_stage(&module, &name, options, &format!("5.part{part}.opt"))?;
         let object = tm.emit_object(&module).map_err(&fail)?;

@@ -40,6 +40,9 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   backends=threads|processes  run the backends on threads of the linker, or in
                               dtlto worker processes (default: processes under
                               mold, whose allocator slows LLVM; threads otherwise)
+  lto-newpm-passes=PIPELINE   the backends' pass pipeline after import, in place
+                              of thinlto<On> (lld's --lto-newpm-passes; no split)
+  lto-aa-pipeline=AA          the backends' alias analyses (lld's --lto-aa-pipeline)
   disable-verify | verify      skip (default, as LLVMgold) or run LLVM's verifier
                               on each module after import
   prebuilt-module=FILE@OFFSET then prebuilt-object=OBJ...
@@ -90,6 +93,11 @@ pub struct Options {
     pub llvm_options: Vec<String>,
     /// `-compute-dead=false`, `-propagate-attrs=false`.
     pub passes: PassSwitches,
+    /// `lto-newpm-passes=`: the backends' pass pipeline (lld's option;
+    /// LLVMgold has none).
+    pub pipeline: Option<String>,
+    /// `lto-aa-pipeline=`: the backends' alias analyses.
+    pub aa_pipeline: Option<String>,
 }
 
 /// Where the plugin runs backends when no distributor is given.
@@ -107,9 +115,15 @@ impl Options {
     pub fn split_config(&self) -> SplitConfig {
         match self.split {
             Some(split) => split,
-            None if self.index_only => SplitConfig { threshold: None },
+            None if self.index_only || self.custom_pipeline() => SplitConfig { threshold: None },
             None => SplitConfig::default(),
         }
+    }
+
+    /// `lto-newpm-passes=` or `lto-aa-pipeline=` is given: a split module
+    /// could not run it (it runs the default pipeline's two halves).
+    pub fn custom_pipeline(&self) -> bool {
+        self.pipeline.is_some() || self.aa_pipeline.is_some()
     }
 
     /// Takes one `-plugin-opt=` value.
@@ -161,6 +175,8 @@ impl Options {
                 )?);
             }
             "time-trace" => self.time_trace = Some(need("FILE")?.to_string()),
+            "lto-newpm-passes" => self.pipeline = Some(need("PIPELINE")?.to_string()),
+            "lto-aa-pipeline" => self.aa_pipeline = Some(need("AA")?.to_string()),
             "v" | "verbose" if value.is_none() => self.verbose = true,
             "thinlto" if value.is_none() => {}
             "disable-verify" if value.is_none() => self.verify = false,
@@ -257,6 +273,12 @@ impl Options {
         if self.emit_imports_files && !self.index_only {
             bail!("-plugin-opt=thinlto-emit-imports-files needs thinlto-index-only");
         }
+        if self.custom_pipeline() && self.split.is_some_and(|s| s.threshold.is_some()) {
+            bail!(
+                "-plugin-opt=split-threshold cannot be used with lto-newpm-passes= or \
+                 lto-aa-pipeline=: a split module runs LLVM's default pipeline"
+            );
+        }
         Ok(())
     }
 }
@@ -272,6 +294,20 @@ mod tests {
         }
         o.finish()?;
         Ok(o)
+    }
+
+    #[test]
+    fn a_custom_pipeline_turns_splitting_off_and_refuses_a_threshold() {
+        let custom = parse(&["lto-newpm-passes=default<O1>"]).unwrap();
+        assert_eq!(custom.pipeline.as_deref(), Some("default<O1>"));
+        assert_eq!(custom.split_config().threshold, None);
+        let aa = parse(&["lto-aa-pipeline=basic-aa"]).unwrap();
+        assert_eq!(aa.aa_pipeline.as_deref(), Some("basic-aa"));
+        assert_eq!(aa.split_config().threshold, None);
+        let e = parse(&["lto-aa-pipeline=basic-aa", "split-threshold=10"]).unwrap_err();
+        assert!(e.to_string().contains("default pipeline"), "{e}");
+        let e = parse(&["lto-newpm-passes="]).unwrap_err();
+        assert!(e.to_string().contains("needs a value"), "{e}");
     }
 
     #[test]

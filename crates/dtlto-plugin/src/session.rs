@@ -339,6 +339,8 @@ impl Session {
             // is linked again later; function and data sections otherwise.
             function_sections: self.kind != OutputKind::Relocatable,
             data_sections: self.kind != OutputKind::Relocatable,
+            pipeline: self.options.pipeline.clone(),
+            aa_pipeline: self.options.aa_pipeline.clone(),
             ..BackendOptions::default()
         };
         let jobs = jobs_or_all_cores(self.options.jobs);
