@@ -5,8 +5,9 @@ use std::cell::RefCell;
 use std::ffi::{c_void, CStr};
 
 use llvm_sys::core::{
-    LLVMContextCreate, LLVMContextDispose, LLVMContextSetDiagnosticHandler, LLVMDisposeMessage,
-    LLVMGetDiagInfoDescription, LLVMGetDiagInfoSeverity,
+    LLVMContextCreate, LLVMContextDispose, LLVMContextSetDiagnosticHandler,
+    LLVMContextSetDiscardValueNames, LLVMDisposeMessage, LLVMGetDiagInfoDescription,
+    LLVMGetDiagInfoSeverity,
 };
 use llvm_sys::prelude::{LLVMContextRef, LLVMDiagnosticInfoRef};
 use llvm_sys::LLVMDiagnosticSeverity;
@@ -40,6 +41,11 @@ impl Context {
         // is dropped after the context is disposed.
         let raw = unsafe {
             let raw = LLVMContextCreate();
+            // As LLVM's LTO contexts in release builds (-lto-discard-value-
+            // names): names of locals are neither read from bitcode nor
+            // made by passes (inlined blocks' `callee.exit`, ...). They
+            // never reach the object, and uniquing them costs time.
+            LLVMContextSetDiscardValueNames(raw, 1);
             LLVMContextSetDiagnosticHandler(
                 raw,
                 Some(on_diagnostic),
