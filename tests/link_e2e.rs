@@ -550,3 +550,74 @@ fn custom_pass_and_alias_pipelines_give_lld_s_code() {
     assert!(!w.join("refused").exists());
     assert!(leftover_temporaries(w).is_empty());
 }
+
+/// The files in `dir` but `skip`, by name, with their bytes.
+fn files_in(dir: &std::path::Path, skip: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n != skip))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn optimization_remarks_are_lld_s_file_for_file() {
+    // lld writes each ThinLTO backend's remarks to
+    // <file>.thin.<task>.<format>, and an empty <file> for its regular LTO
+    // part; dtlto writes the same files, byte for byte, given lld's option
+    // or clang's -fsave-optimization-record, in-process and delegated.
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = write_alias_program(w);
+    let delegate = [
+        format!("--distributor={}", dtlto_path()),
+        "--distributor-arg=distribute".to_string(),
+    ];
+    for (n, options) in [
+        vec!["-Wl,--opt-remarks-filename,{dir}/r.yaml"],
+        vec![
+            "-fsave-optimization-record=yaml",
+            "-foptimization-record-passes=inline|gvn",
+        ],
+        vec!["-Xlinker", "--opt-remarks-filename", "-Xlinker", "{dir}/r"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let run_in = |who: &str, extra: &[String]| {
+            let dir = format!("{who}-{n}");
+            std::fs::create_dir(w.join(&dir)).unwrap();
+            let mut args: Vec<String> = options.iter().map(|o| o.replace("{dir}", &dir)).collect();
+            args.extend(extra.iter().cloned());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let program = format!("{dir}/prog");
+            match who {
+                "lld" => lld_link(w, &objects, &args, &program),
+                _ => dtlto_link(w, &objects, &args, &program),
+            };
+            files_in(&w.join(&dir), "prog")
+        };
+        let lld = run_in("lld", &[]);
+        assert!(
+            lld.len() == 4 && lld.values().any(|bytes| !bytes.is_empty()),
+            "{options:?}: lld wrote {:?}",
+            lld.keys()
+        );
+        let in_process = run_in("dtlto", &[]);
+        assert_eq!(
+            in_process.keys().collect::<Vec<_>>(),
+            lld.keys().collect::<Vec<_>>(),
+            "{options:?}"
+        );
+        for (name, bytes) in &lld {
+            assert!(in_process[name] == *bytes, "{options:?}: {name} differs");
+        }
+        let delegated = run_in("delegated", &delegate);
+        assert!(delegated == in_process, "{options:?}: delegated differs");
+    }
+    assert!(leftover_temporaries(w).is_empty());
+}

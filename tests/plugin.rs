@@ -675,3 +675,60 @@ fn pass_and_alias_pipelines_reach_the_plugin_s_backends() {
         );
     }
 }
+
+#[test]
+fn optimization_remarks_are_llvmgold_s_file_for_file() {
+    // LLVMgold's opt-remarks-filename= writes <file>.thin.<task>.<format>
+    // per module and an empty <file>; the plugin writes the same bytes,
+    // on the linker's threads and in worker processes.
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = write_alias_program(w);
+    let files_in = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().is_some_and(|n| n != "prog"))
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p.file_name().unwrap().to_string_lossy().into_owned(), bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    std::fs::create_dir(w.join("gold")).unwrap();
+    llvmgold_link(
+        w,
+        &objects,
+        &[
+            "-Wl,-plugin-opt=opt-remarks-filename=gold/r.yaml",
+            "-Wl,-plugin-opt=opt-remarks-format=yaml",
+        ],
+        "gold/prog",
+    );
+    let gold = files_in(&w.join("gold"));
+    assert_eq!(
+        gold.len(),
+        4,
+        "{:?}",
+        gold.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for place in ["threads", "processes"] {
+        std::fs::create_dir(w.join(place)).unwrap();
+        let opts = [
+            format!("opt-remarks-filename={place}/r.yaml"),
+            "opt-remarks-format=yaml".to_string(),
+            format!("backends={place}"),
+        ];
+        let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+        linked(
+            plugin_link(w, "gold", &objects, &opts, &w.join(place).join("prog")),
+            "gold",
+        );
+        assert!(
+            files_in(&w.join(place)) == gold,
+            "{place}: not LLVMgold's remarks"
+        );
+    }
+}

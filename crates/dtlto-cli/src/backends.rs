@@ -101,9 +101,12 @@ pub fn run_all(
         ..Queue::default()
     });
     let wake = Condvar::new();
-    // `--save-temps` names a module's IR files after its (first) object.
+    // `--save-temps` names a module's IR files after its (first) object;
+    // remarks name theirs after the module's ThinLTO task, as LLVM counts
+    // them (from 1, in module order).
     let options_for = |i: usize| {
         let mut options = options.clone();
+        options.task = i as u32 + 1;
         if save_temps {
             options.save_temps = Some(paths[i][0].with_extension(""));
         }

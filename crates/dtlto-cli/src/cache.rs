@@ -344,8 +344,12 @@ pub fn toolchain() -> String {
 /// The code-generation options in every key: the jobs' options, less the
 /// verifier, which never changes an object (one entry serves both).
 pub fn key_options(options: &dtlto_llvm::BackendOptions) -> Vec<String> {
+    // Neither the verifier nor remarks change an object (LLVM's cache key
+    // holds neither): a cached object serves a link that asks for them,
+    // and that module writes no remarks, as in lld.
     crate::delegate::backend_args(&dtlto_llvm::BackendOptions {
         verify: false,
+        remarks: None,
         ..options.clone()
     })
 }

@@ -213,6 +213,10 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
             "-o".to_string(),
             object.clone(),
         ];
+        if input.options.remarks.is_some() {
+            // The module's ThinLTO task names its remark file.
+            args.push(format!("--task={}", i + 1));
+        }
         args.extend(imports.iter().cloned());
         let mut inputs = vec![p.module.clone(), plan_path];
         inputs.extend(imports);
@@ -309,6 +313,21 @@ pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     }
     if let Some(aa) = &options.aa_pipeline {
         args.push(format!("--lto-aa-pipeline={aa}"));
+    }
+    if let Some(r) = &options.remarks {
+        // Jobs may run elsewhere than the link's directory.
+        let file = std::path::absolute(&r.file).unwrap_or_else(|_| r.file.clone().into());
+        args.push(format!("--opt-remarks-filename={}", file.display()));
+        args.push(format!("--opt-remarks-passes={}", r.passes));
+        args.push(format!("--opt-remarks-format={}", r.format));
+        if r.with_hotness {
+            args.push("--opt-remarks-with-hotness".into());
+        }
+        args.push(format!(
+            "--opt-remarks-hotness-threshold={}",
+            r.hotness_threshold
+                .map_or("auto".to_string(), |t| t.to_string())
+        ));
     }
     args.extend(options.llvm_options.iter().map(|o| format!("--mllvm={o}")));
     args

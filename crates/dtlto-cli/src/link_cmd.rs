@@ -41,6 +41,7 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
         },
         pipeline: line.lto_pipeline.clone(),
         aa_pipeline: line.lto_aa_pipeline.clone(),
+        remarks: line.remark_options(),
         ..BackendOptions::default()
     }
 }
@@ -67,7 +68,11 @@ pub fn link(line: &LinkLine) -> Result<()> {
     // A link record (see link_record) needs a cache; links that keep their
     // temporaries or print what the thin link decided do without.
     let record_cache = match &line.cache_dir {
-        Some(dir) if !line.save_temps && !line.print_import_failures => {
+        Some(dir)
+            if !line.save_temps
+                && !line.print_import_failures
+                && line.remark_options().is_none() =>
+        {
             Some(Cache::open(Path::new(dir))?)
         }
         _ => None,
@@ -156,6 +161,12 @@ pub fn link(line: &LinkLine) -> Result<()> {
         },
         &trace,
     )?;
+    if let Some(remarks) = &options.remarks {
+        // LLVM's LTO writes the (here empty) file of its regular LTO part
+        // beside the backends' own.
+        dtlto_llvm::write_regular_lto_remarks(remarks)
+            .map_err(|e| anyhow::anyhow!("optimization remarks {}: {e}", remarks.file))?;
+    }
     let objects = &built.objects;
     let backends_done = Instant::now();
     trace.span(

@@ -73,6 +73,70 @@ impl SuffixReplace {
     }
 }
 
+/// Optimization remarks as the line asks for them: lld's
+/// `--opt-remarks-*` (also as `-plugin-opt=opt-remarks-*=`), and clang's
+/// `-fsave-optimization-record` family, which clang turns into those.
+#[derive(Clone, Debug, Default)]
+pub struct RemarkRequest {
+    pub file: Option<String>,
+    pub passes: Option<String>,
+    pub format: Option<String>,
+    pub with_hotness: bool,
+    /// `Some(None)`: `auto`.
+    pub hotness_threshold: Option<Option<u64>>,
+    /// `-fsave-optimization-record[=FORMAT]`: the format (`yaml` bare).
+    pub save_record: Option<String>,
+    /// `-foptimization-record-file=`.
+    pub record_file: Option<String>,
+    /// `-foptimization-record-passes=`.
+    pub record_passes: Option<String>,
+}
+
+impl RemarkRequest {
+    /// Takes one of lld's remark options by name (without dashes).
+    pub fn set(&mut self, flag: &str, name: &str, value: &str) -> Result<()> {
+        match name {
+            "opt-remarks-filename" => self.file = Some(value.to_string()),
+            "opt-remarks-passes" => self.passes = Some(value.to_string()),
+            "opt-remarks-format" => self.format = Some(value.to_string()),
+            "opt-remarks-hotness-threshold" => {
+                self.hotness_threshold = Some(
+                    dtlto_llvm::RemarkOptions::parse_threshold(value)
+                        .map_err(|e| anyhow::anyhow!("`{flag}`: {e}"))?,
+                )
+            }
+            _ => bail!("`{flag}` is not a remarks option"),
+        }
+        Ok(())
+    }
+
+    /// Takes clang's `-fsave-optimization-record` family; false for any
+    /// other argument.
+    fn take_clang_flag(&mut self, a: &str) -> Result<bool> {
+        if a == "-fsave-optimization-record" {
+            self.save_record = Some("yaml".into());
+        } else if let Some(f) = a.strip_prefix("-fsave-optimization-record=") {
+            self.save_record = Some(f.to_string());
+        } else if a == "-fno-save-optimization-record" {
+            self.save_record = None;
+        } else if let Some(f) = a.strip_prefix("-foptimization-record-file=") {
+            self.record_file = Some(f.to_string());
+        } else if let Some(p) = a.strip_prefix("-foptimization-record-passes=") {
+            self.record_passes = Some(p.to_string());
+        } else if a == "-fdiagnostics-show-hotness" {
+            self.with_hotness = true;
+        } else if let Some(v) = a.strip_prefix("-fdiagnostics-hotness-threshold=") {
+            self.hotness_threshold = Some(
+                dtlto_llvm::RemarkOptions::parse_threshold(v)
+                    .map_err(|e| anyhow::anyhow!("`{a}`: {e}"))?,
+            );
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct LinkLine {
     pub output: Option<String>,
@@ -99,6 +163,8 @@ pub struct LinkLine {
     pub lto_pipeline: Option<String>,
     /// lld's `--lto-aa-pipeline=`: the backends' alias analyses.
     pub lto_aa_pipeline: Option<String>,
+    /// Optimization remarks asked for (see [`LinkLine::remark_options`]).
+    pub remarks: RemarkRequest,
     pub jobs: Option<usize>,
     pub target: Option<String>,
     pub mcpu: Option<String>,
@@ -131,18 +197,57 @@ pub struct LinkLine {
 impl LinkLine {
     /// The splitting in force: as given, else dtlto's default — none
     /// under a custom pass or alias-analysis pipeline, which a split
-    /// module could not run (it runs the default pipeline's two halves).
+    /// module could not run (it runs the default pipeline's two halves),
+    /// or with remarks (one file per module, as lld writes them).
     pub fn split_config(&self) -> SplitConfig {
         match self.split {
             Some(split) => split,
-            None if self.custom_pipeline() => SplitConfig { threshold: None },
+            None if self.needs_whole_modules() => SplitConfig { threshold: None },
             None => SplitConfig::default(),
         }
     }
 
-    /// `--lto-newpm-passes` or `--lto-aa-pipeline` is given.
-    pub fn custom_pipeline(&self) -> bool {
-        self.lto_pipeline.is_some() || self.lto_aa_pipeline.is_some()
+    /// `--lto-newpm-passes`, `--lto-aa-pipeline` or remarks are asked for:
+    /// each needs every module's backend whole.
+    pub fn needs_whole_modules(&self) -> bool {
+        self.lto_pipeline.is_some()
+            || self.lto_aa_pipeline.is_some()
+            || self.remarks.file.is_some()
+            || self.remarks.save_record.is_some()
+    }
+
+    /// The remarks the backends write, if any: lld's options as given,
+    /// else what clang-22 makes of `-fsave-optimization-record` for the
+    /// linker: `<-foptimization-record-file>.opt.ld.<format>`, or
+    /// `<output>-opt.ld.<format>`.
+    pub fn remark_options(&self) -> Option<dtlto_llvm::RemarkOptions> {
+        let r = &self.remarks;
+        let record = r.save_record.as_deref();
+        let file = r.file.clone().or_else(|| {
+            let format = record?;
+            Some(match &r.record_file {
+                Some(f) => format!("{f}.opt.ld.{format}"),
+                None => format!(
+                    "{}-opt.ld.{format}",
+                    self.output.as_deref().unwrap_or("a.out")
+                ),
+            })
+        })?;
+        Some(dtlto_llvm::RemarkOptions {
+            file,
+            passes: r
+                .passes
+                .clone()
+                .or_else(|| record.and(r.record_passes.clone()))
+                .unwrap_or_default(),
+            format: r
+                .format
+                .clone()
+                .or_else(|| record.map(String::from))
+                .unwrap_or_default(),
+            with_hotness: r.with_hotness,
+            hotness_threshold: r.hotness_threshold.unwrap_or(Some(0)),
+        })
     }
 
     /// The code generation level: as given, else the one the final
@@ -274,6 +379,15 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                     .or_else(|| a.strip_prefix("--thinlto-prefix-replace="))
                 {
                     line.prefix_replace = Some(PrefixReplace::parse("--prefix-replace", v)?);
+                } else if line.remarks.take_clang_flag(a)? {
+                } else if let Some((name, v)) = a
+                    .strip_prefix("--")
+                    .and_then(|o| o.split_once('='))
+                    .filter(|(n, _)| n.starts_with("opt-remarks-"))
+                {
+                    line.remarks.set(a, name, v)?;
+                } else if a == "--opt-remarks-with-hotness" {
+                    line.remarks.with_hotness = true;
                 } else if let Some(v) = a.strip_prefix("--lto-newpm-passes=") {
                     line.lto_pipeline = Some(pipeline_text(a, v)?);
                 } else if let Some(v) = a.strip_prefix("--lto-aa-pipeline=") {
@@ -292,10 +406,11 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
     if dist.lacks_distributor() {
         bail!("--distributor-arg and --remote-compiler* options need --distributor=EXE");
     }
-    if line.custom_pipeline() && line.split.is_some_and(|s| s.threshold.is_some()) {
+    if line.needs_whole_modules() && line.split.is_some_and(|s| s.threshold.is_some()) {
         bail!(
-            "--split-threshold cannot be used with --lto-newpm-passes or --lto-aa-pipeline: \
-             a split module runs LLVM's default pipeline"
+            "--split-threshold cannot be used with --lto-newpm-passes, --lto-aa-pipeline or \
+             optimization remarks: a split module runs LLVM's default pipeline and writes \
+             no remarks"
         );
     }
     if !dist.distributor.is_empty() {
@@ -388,6 +503,47 @@ mod tests {
         assert!(e.to_string().contains("default pipeline"), "{e}");
         let e = parse(&args("a.o -Wl,--lto-newpm-passes=")).unwrap_err();
         assert!(e.to_string().contains("needs a pipeline"), "{e}");
+    }
+
+    #[test]
+    fn remarks_are_taken_as_lld_and_clang_spell_them() {
+        let remarks = |line: &str| parse(&args(line)).unwrap().remark_options();
+        assert_eq!(remarks("a.o -o p"), None);
+        let r =
+            remarks("a.o -Wl,--opt-remarks-filename,r.yaml,--opt-remarks-passes,inline").unwrap();
+        assert_eq!(
+            (r.file.as_str(), r.passes.as_str(), r.format.as_str()),
+            ("r.yaml", "inline", "")
+        );
+        assert_eq!(r.hotness_threshold, Some(0));
+        let r = remarks("a.o -Wl,-plugin-opt=opt-remarks-filename=x,-plugin-opt=opt-remarks-hotness-threshold=auto")
+            .unwrap();
+        assert_eq!((r.file.as_str(), r.hotness_threshold), ("x", None));
+        // clang-22's names for the linker: <output>-opt.ld.<format>, or
+        // <record file>.opt.ld.<format>.
+        let r = remarks("a.o -fsave-optimization-record -o out/p").unwrap();
+        assert_eq!(
+            (r.file.as_str(), r.format.as_str()),
+            ("out/p-opt.ld.yaml", "yaml")
+        );
+        let r = remarks(
+            "a.o -fsave-optimization-record=bitstream -foptimization-record-file=f \
+             -foptimization-record-passes=gvn",
+        )
+        .unwrap();
+        assert_eq!(
+            (r.file.as_str(), r.format.as_str(), r.passes.as_str()),
+            ("f.opt.ld.bitstream", "bitstream", "gvn")
+        );
+        assert_eq!(remarks("a.o -foptimization-record-file=f"), None);
+        let l = parse(&args("a.o -fsave-optimization-record")).unwrap();
+        assert_eq!(l.split_config().threshold, None);
+        assert!(l
+            .driver_args
+            .iter()
+            .all(|a| !a.contains("optimization-record")));
+        let e = parse(&args("a.o -Wl,--opt-remarks-hotness-threshold=hot")).unwrap_err();
+        assert!(e.to_string().contains("hotness threshold"), "{e}");
     }
 
     #[test]

@@ -45,6 +45,13 @@ pub fn take_lto_options(line: &mut LinkLine, args: &[String]) -> Result<Vec<Stri
                 line.cache_policy = crate::cache::CachePolicy::parse(next(i)?)?;
                 i += 1;
             }
+            "opt-remarks-filename"
+            | "opt-remarks-passes"
+            | "opt-remarks-format"
+            | "opt-remarks-hotness-threshold" => {
+                line.remarks.set(a, spelled, next(i)?)?;
+                i += 1;
+            }
             "lto-newpm-passes" => {
                 line.lto_pipeline = Some(pipeline_text(a, next(i)?)?);
                 i += 1;
@@ -85,6 +92,10 @@ fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bo
         line.lto_pipeline = Some(pipeline_text(a, v)?);
     } else if let Some(v) = spelled.strip_prefix("lto-aa-pipeline=") {
         line.lto_aa_pipeline = Some(pipeline_text(a, v)?);
+    } else if let Some(v) = spelled.strip_prefix("opt-remarks-hotness-threshold=") {
+        line.remarks.set(a, "opt-remarks-hotness-threshold", v)?;
+    } else if spelled == "opt-remarks-with-hotness" {
+        line.remarks.with_hotness = true;
     } else if spelled == "save-temps" {
         line.save_temps = true;
     } else if spelled == "disable-verify" {
@@ -127,6 +138,14 @@ fn apply_plugin_opt(line: &mut LinkLine, v: &str) -> Result<()> {
         Ok(())
     } else if v == "thinlto" {
         Ok(())
+    } else if v == "opt-remarks-with-hotness" {
+        line.remarks.with_hotness = true;
+        Ok(())
+    } else if let Some((name, value)) = v
+        .split_once('=')
+        .filter(|(n, _)| n.starts_with("opt-remarks-"))
+    {
+        line.remarks.set(&flag, name, value)
     } else if v == "save-temps" {
         line.save_temps = true;
         Ok(())

@@ -52,6 +52,13 @@ They go to clang-22 unchanged, except dtlto's own options:
                              place of thinlto<O> (lld's; opt's -passes syntax)
   --lto-aa-pipeline=AA       the backends' alias analyses, e.g. basic-aa,tbaa
                              (lld's); either one turns module splitting off
+  --opt-remarks-filename=FILE  optimization remarks, as lld writes them:
+                             FILE.thin.<task>.<format> per module, FILE empty;
+                             also --opt-remarks-passes=REGEX,
+                             --opt-remarks-format=yaml|bitstream,
+                             --opt-remarks-with-hotness, and clang's
+                             -fsave-optimization-record[=FORMAT],
+                             -foptimization-record-file=, -passes= (no split)
   -v                         print stage times and commands
   --cache-dir=DIR            keep backend objects in DIR; a relink reruns only the
                              backends whose inputs changed
@@ -69,7 +76,7 @@ DELEGATED BACKENDS (lld's --thinlto-* spellings are accepted too):
 LTO OPTIONS FOR THE LINKER OR LLVM (-Wl,..., -Xlinker, -mllvm) are applied as
 dtlto's, since the final linker sees no bitcode: --lto-O<N>, --lto-CGO<N>,
 --thinlto-jobs=N, --thinlto-cache-dir=, --thinlto-cache-policy=, --save-temps,
---disable-verify, --lto-newpm-passes=, --lto-aa-pipeline=,
+--disable-verify, --lto-newpm-passes=, --lto-aa-pipeline=, --opt-remarks-*,
 -plugin-opt=O<N>|jobs=|mcpu=|cache-dir=|-<llvm option>, and
 -mllvm: LLVM's import options, -compute-dead and -propagate-attrs steer the
 thin link, any other LLVM option goes to LLVM for the backends (in-process and
@@ -155,6 +162,30 @@ enum Command {
         /// --lto-aa-pipeline), e.g. basic-aa,tbaa.
         #[arg(long = "lto-aa-pipeline", value_name = "AA")]
         aa_pipeline: Option<String>,
+        /// Write optimization remarks to FILE.thin.<TASK>.<FORMAT>, as lld's
+        /// --opt-remarks-filename names a ThinLTO module's.
+        #[arg(long = "opt-remarks-filename", value_name = "FILE")]
+        remarks_file: Option<String>,
+        /// Keep only the remarks of passes matching this regex.
+        #[arg(long = "opt-remarks-passes", value_name = "REGEX", default_value = "")]
+        remarks_passes: String,
+        /// yaml (also when empty) or bitstream.
+        #[arg(long = "opt-remarks-format", value_name = "FORMAT", default_value = "")]
+        remarks_format: String,
+        /// Include profile hotness in the remarks.
+        #[arg(long = "opt-remarks-with-hotness")]
+        remarks_with_hotness: bool,
+        /// Minimum hotness of a remark kept: a count, or `auto`.
+        #[arg(
+            long = "opt-remarks-hotness-threshold",
+            value_name = "N|auto",
+            default_value = "0"
+        )]
+        remarks_hotness_threshold: String,
+        /// The module's ThinLTO task (1 + its place among the link's
+        /// modules), which names its remark file.
+        #[arg(long, default_value = "1")]
+        task: u32,
         /// Threads for the parts of a module the plan splits (default: all
         /// cores); part p's object is written to OUT.o.part<p>.o.
         #[arg(short = 'j', long)]
@@ -293,6 +324,12 @@ fn run(cli: Cli) -> Result<()> {
             verify,
             pipeline,
             aa_pipeline,
+            remarks_file,
+            remarks_passes,
+            remarks_format,
+            remarks_with_hotness,
+            remarks_hotness_threshold,
+            task,
             jobs,
             module,
             imports,
@@ -313,6 +350,20 @@ fn run(cli: Cli) -> Result<()> {
                 save_temps: None,
                 pipeline,
                 aa_pipeline,
+                remarks: match remarks_file {
+                    Some(file) => Some(dtlto_llvm::RemarkOptions {
+                        file,
+                        passes: remarks_passes,
+                        format: remarks_format,
+                        with_hotness: remarks_with_hotness,
+                        hotness_threshold: dtlto_llvm::RemarkOptions::parse_threshold(
+                            &remarks_hotness_threshold,
+                        )
+                        .map_err(|e| anyhow::anyhow!("--opt-remarks-hotness-threshold: {e}"))?,
+                    }),
+                    None => None,
+                },
+                task,
             };
             backend_cmd::run(&backend_cmd::BackendJob {
                 plan,

@@ -27,6 +27,9 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Transforms/Scalar/AnnotationRemarks.h"
+#include "llvm/IR/LLVMRemarkStreamer.h"
+#include "llvm/LTO/LTO.h"
+#include "llvm/LTO/LTOBackend.h"
 
 #include <cstdint>
 #include <vector>
@@ -543,6 +546,42 @@ int dtlto_run_thinlto_phase(LLVMModuleRef module, LLVMTargetMachineRef tm, int l
     mpm.addPass(createModuleToFunctionPassAdaptor(AnnotationRemarksPass()));
   }
   mpm.run(m, mam);
+  return 0;
+}
+
+// Optimization remarks of one backend, set up on its context by LLVM's
+// own LTO helper, so the file is named and written exactly as lld's and
+// LLVMgold's: `<file>.thin.<task>.<format>` for ThinLTO task `task`, the
+// file itself for task < 0 (the regular LTO part, empty in a ThinLTO-only
+// link). `threshold_auto`: the hotness threshold comes from the profile
+// summary. Returns an opaque handle for dtlto_remarks_end, or null with
+// an error.
+void *dtlto_remarks_begin(LLVMContextRef context, const char *file, const char *passes,
+                          const char *format, int with_hotness, uint64_t threshold,
+                          int threshold_auto, int task, char **error) {
+  std::optional<uint64_t> hotness;
+  if (!threshold_auto)
+    hotness = threshold;
+  auto handle = lto::setupLLVMOptimizationRemarks(*unwrap(context), file, passes, format,
+                                                  with_hotness != 0, hotness, task);
+  if (!handle) {
+    *error = dup_message(toString(handle.takeError()));
+    return nullptr;
+  }
+  return new LLVMRemarkFileHandle(std::move(*handle));
+}
+
+// Keeps and flushes the remarks file (LLVM's finalizeOptimizationRemarks)
+// when `keep`, else drops it (the backend failed: no partial file is
+// left); frees the handle either way. Returns 0 on success.
+int dtlto_remarks_end(void *handle, int keep, char **error) {
+  std::unique_ptr<LLVMRemarkFileHandle> file(static_cast<LLVMRemarkFileHandle *>(handle));
+  if (!keep)
+    return 0;
+  if (Error e = lto::finalizeOptimizationRemarks(std::move(*file))) {
+    *error = dup_message(toString(std::move(e)));
+    return 1;
+  }
   return 0;
 }
 

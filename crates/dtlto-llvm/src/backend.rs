@@ -25,6 +25,7 @@ use thiserror::Error;
 use crate::context::Context;
 use crate::module::{import_globals, Global, Module};
 use crate::passes::{self, Phase};
+use crate::remarks::RemarkFile;
 use crate::split::SplitModule;
 use crate::target::{MachineSpec, RelocModel, TargetMachine};
 
@@ -148,6 +149,12 @@ pub struct BackendOptions {
     /// lld's `--lto-aa-pipeline`: the alias analyses every pass queries,
     /// in place of the default stack (`Config::AAPipeline`).
     pub aa_pipeline: Option<String>,
+    /// Optimization remarks to write (lld's `--opt-remarks-*`); a module
+    /// is not split under them (its remarks are one file, as lld's).
+    pub remarks: Option<crate::RemarkOptions>,
+    /// The module's ThinLTO task, as LLVM's LTO numbers them (1 + its
+    /// place among the link's modules): names its remark file.
+    pub task: u32,
 }
 
 impl Default for BackendOptions {
@@ -165,6 +172,8 @@ impl Default for BackendOptions {
             save_temps: None,
             pipeline: None,
             aa_pipeline: None,
+            remarks: None,
+            task: 0,
         }
     }
 }
@@ -177,6 +186,8 @@ pub struct ImportedModule<'a> {
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum BackendError {
+    #[error("{module}: optimization remarks: {detail}")]
+    Remarks { module: String, detail: String },
     #[error("{module}: cannot read bitcode: {detail}")]
     Bitcode { module: String, detail: String },
     #[error("{module}: the plan does not match this module: {detail}")]
@@ -283,6 +294,19 @@ pub fn start_backend(
         }
     })?;
     let ctx = Context::new();
+    // As LLVM's thinBackend: remarks go to a file set up on the module's
+    // context before anything runs, written out after code generation.
+    let remarks = match &options.remarks {
+        Some(r) => Some(
+            RemarkFile::begin(&ctx, r, options.task as i32).map_err(|detail| {
+                BackendError::Remarks {
+                    module: name.clone(),
+                    detail,
+                }
+            })?,
+        ),
+        None => None,
+    };
     let module =
         Module::parse(&ctx, &name, module_bytes).map_err(|detail| BackendError::Bitcode {
             module: name.clone(),
@@ -333,10 +357,13 @@ pub fn start_backend(
         detail,
     };
     let vectorize = options.opt_level.level() > 1;
-    if plan.parts > 1 && (options.pipeline.is_some() || options.aa_pipeline.is_some()) {
+    if plan.parts > 1
+        && (options.pipeline.is_some() || options.aa_pipeline.is_some() || remarks.is_some())
+    {
         return Err(optimize_failed(format!(
             "the plan splits it in {} parts, and a split module runs LLVM's default \
-             pipeline: a custom pass or alias-analysis pipeline needs an unsplit plan",
+             pipeline and writes no remarks: a custom pass or alias-analysis pipeline \
+             and optimization remarks need an unsplit plan",
             plan.parts
         )));
     }
@@ -381,6 +408,12 @@ pub fn start_backend(
             module: name,
             detail: errors.join("; "),
         });
+    }
+    if let Some(remarks) = remarks {
+        remarks.finish().map_err(|detail| BackendError::Remarks {
+            module: name.clone(),
+            detail,
+        })?;
     }
     Ok(Backend::Object(object))
 }

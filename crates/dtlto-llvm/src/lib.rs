@@ -15,12 +15,14 @@ pub mod lld;
 mod llvm_options;
 mod module;
 mod passes;
+mod remarks;
 mod shim;
 mod split;
 mod target;
 
 pub use backend::{start_backend, Backend, BackendError, BackendOptions, ImportedModule, OptLevel};
 pub use llvm_options::apply_llvm_options;
+pub use remarks::{write_regular_lto_remarks, RemarkOptions};
 pub use split::SplitModule;
 pub use target::RelocModel;
 

@@ -52,6 +52,22 @@ extern "C" {
         error: *mut *mut c_char,
     ) -> i32;
     pub fn dtlto_cpu_is_valid(tm: LLVMTargetMachineRef, cpu: *const c_char) -> i32;
+    pub fn dtlto_remarks_begin(
+        context: llvm_sys::prelude::LLVMContextRef,
+        file: *const c_char,
+        passes: *const c_char,
+        format: *const c_char,
+        with_hotness: i32,
+        threshold: u64,
+        threshold_auto: i32,
+        task: i32,
+        error: *mut *mut c_char,
+    ) -> *mut std::ffi::c_void;
+    pub fn dtlto_remarks_end(
+        handle: *mut std::ffi::c_void,
+        keep: i32,
+        error: *mut *mut c_char,
+    ) -> i32;
     pub fn dtlto_init_target_options(
         tm: LLVMTargetMachineRef,
         function_sections: i32,

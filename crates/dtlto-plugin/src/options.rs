@@ -12,7 +12,7 @@ use dtlto_cli::linker_lto::LlvmOptionTargets;
 use dtlto_core::import::ImportConfig;
 use dtlto_core::split::SplitConfig;
 use dtlto_core::thinlink::PassSwitches;
-use dtlto_llvm::OptLevel;
+use dtlto_llvm::{OptLevel, RemarkOptions};
 
 pub const HELP: &str = "\
 dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from clang):
@@ -40,6 +40,10 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   backends=threads|processes  run the backends on threads of the linker, or in
                               dtlto worker processes (default: processes under
                               mold, whose allocator slows LLVM; threads otherwise)
+  opt-remarks-filename=FILE   optimization remarks, as LLVMgold writes them:
+                              FILE.thin.<task>.<format> per module (no split)
+  opt-remarks-passes=REGEX, opt-remarks-format=yaml|bitstream,
+  opt-remarks-with-hotness, opt-remarks-hotness-threshold=N|auto
   lto-newpm-passes=PIPELINE   the backends' pass pipeline after import, in place
                               of thinlto<On> (lld's --lto-newpm-passes; no split)
   lto-aa-pipeline=AA          the backends' alias analyses (lld's --lto-aa-pipeline)
@@ -98,6 +102,13 @@ pub struct Options {
     pub pipeline: Option<String>,
     /// `lto-aa-pipeline=`: the backends' alias analyses.
     pub aa_pipeline: Option<String>,
+    /// `opt-remarks-filename=` and its companions (LLVMgold's names).
+    pub remarks: Option<RemarkOptions>,
+    remarks_passes: String,
+    remarks_format: String,
+    remarks_with_hotness: bool,
+    /// `Some(None)`: `auto`; unset, 0.
+    remarks_threshold: Option<Option<u64>>,
 }
 
 /// Where the plugin runs backends when no distributor is given.
@@ -123,7 +134,7 @@ impl Options {
     /// `lto-newpm-passes=` or `lto-aa-pipeline=` is given: a split module
     /// could not run it (it runs the default pipeline's two halves).
     pub fn custom_pipeline(&self) -> bool {
-        self.pipeline.is_some() || self.aa_pipeline.is_some()
+        self.pipeline.is_some() || self.aa_pipeline.is_some() || self.remarks.is_some()
     }
 
     /// Takes one `-plugin-opt=` value.
@@ -175,6 +186,24 @@ impl Options {
                 )?);
             }
             "time-trace" => self.time_trace = Some(need("FILE")?.to_string()),
+            "opt-remarks-filename" => {
+                self.remarks = Some(RemarkOptions {
+                    file: need("FILE")?.to_string(),
+                    passes: String::new(),
+                    format: String::new(),
+                    with_hotness: false,
+                    hotness_threshold: Some(0),
+                })
+            }
+            "opt-remarks-passes" => self.remarks_passes = value.unwrap_or_default().to_string(),
+            "opt-remarks-format" => self.remarks_format = value.unwrap_or_default().to_string(),
+            "opt-remarks-with-hotness" if value.is_none() => self.remarks_with_hotness = true,
+            "opt-remarks-hotness-threshold" => {
+                self.remarks_threshold = Some(
+                    RemarkOptions::parse_threshold(need("N|auto")?)
+                        .map_err(|e| anyhow::anyhow!("-plugin-opt={bare}: {e}"))?,
+                )
+            }
             "lto-newpm-passes" => self.pipeline = Some(need("PIPELINE")?.to_string()),
             "lto-aa-pipeline" => self.aa_pipeline = Some(need("AA")?.to_string()),
             "v" | "verbose" if value.is_none() => self.verbose = true,
@@ -273,10 +302,18 @@ impl Options {
         if self.emit_imports_files && !self.index_only {
             bail!("-plugin-opt=thinlto-emit-imports-files needs thinlto-index-only");
         }
+        // The companions apply to the file, whichever came first.
+        if let Some(r) = &mut self.remarks {
+            r.passes = self.remarks_passes.clone();
+            r.format = self.remarks_format.clone();
+            r.with_hotness = self.remarks_with_hotness;
+            r.hotness_threshold = self.remarks_threshold.unwrap_or(Some(0));
+        }
         if self.custom_pipeline() && self.split.is_some_and(|s| s.threshold.is_some()) {
             bail!(
-                "-plugin-opt=split-threshold cannot be used with lto-newpm-passes= or \
-                 lto-aa-pipeline=: a split module runs LLVM's default pipeline"
+                "-plugin-opt=split-threshold cannot be used with lto-newpm-passes=, \
+                 lto-aa-pipeline= or opt-remarks-filename=: a split module runs LLVM's \
+                 default pipeline and writes no remarks"
             );
         }
         Ok(())

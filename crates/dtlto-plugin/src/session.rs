@@ -341,6 +341,7 @@ impl Session {
             data_sections: self.kind != OutputKind::Relocatable,
             pipeline: self.options.pipeline.clone(),
             aa_pipeline: self.options.aa_pipeline.clone(),
+            remarks: self.options.remarks.clone(),
             ..BackendOptions::default()
         };
         let jobs = jobs_or_all_cores(self.options.jobs);
@@ -371,6 +372,12 @@ impl Session {
             None,
             thin_done,
         );
+        if let Some(remarks) = &options.remarks {
+            // As LLVMgold's LTO: the (here empty) file of the regular LTO
+            // part beside the backends' own.
+            dtlto_llvm::write_regular_lto_remarks(remarks)
+                .map_err(|e| anyhow::anyhow!("optimization remarks {}: {e}", remarks.file))?;
+        }
         if self.options.save_temps {
             dtlto_cli::link_cmd::save_temps(
                 temps.path(),
