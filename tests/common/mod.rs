@@ -647,3 +647,16 @@ pub fn write_alias_program(work: &Path) -> Vec<String> {
     }
     objects
 }
+
+/// The files in `dir` but `skip`, by name, with their bytes.
+pub fn files_in(dir: &Path, skip: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n != skip))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect()
+}

@@ -308,6 +308,9 @@ pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     if options.verify {
         args.push("--verify".to_string());
     }
+    if options.emit_asm {
+        args.push("--lto-emit-asm".to_string());
+    }
     if let Some(p) = &options.pipeline {
         args.push(format!("--lto-newpm-passes={p}"));
     }

@@ -42,6 +42,7 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
         pipeline: line.lto_pipeline.clone(),
         aa_pipeline: line.lto_aa_pipeline.clone(),
         remarks: line.remark_options(),
+        emit_asm: line.emit_asm,
         ..BackendOptions::default()
     }
 }
@@ -71,7 +72,8 @@ pub fn link(line: &LinkLine) -> Result<()> {
         Some(dir)
             if !line.save_temps
                 && !line.print_import_failures
-                && line.remark_options().is_none() =>
+                && line.remark_options().is_none()
+                && !line.emit_asm =>
         {
             Some(Cache::open(Path::new(dir))?)
         }
@@ -166,6 +168,21 @@ pub fn link(line: &LinkLine) -> Result<()> {
         // beside the backends' own.
         dtlto_llvm::write_regular_lto_remarks(remarks)
             .map_err(|e| anyhow::anyhow!("optimization remarks {}: {e}", remarks.file))?;
+    }
+    if line.emit_asm {
+        // lld's --lto-emit-asm: each module's assembly, and no link.
+        for (plan, objects) in link.plans.iter().zip(&built.objects) {
+            let path = lto_output_path(&plan.module, out_path, "s");
+            let text = std::fs::read(&objects[0])
+                .with_context(|| format!("reading the assembly of {}", plan.module))?;
+            crate::output::write_atomic(&path, &text)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        trace.span("Backends", None, thin_done);
+        if let Some(path) = &line.time_trace {
+            trace.write(Path::new(path))?;
+        }
+        return Ok(());
     }
     let objects = &built.objects;
     let backends_done = Instant::now();
@@ -270,6 +287,50 @@ pub fn link(line: &LinkLine) -> Result<()> {
     std::mem::forget(link);
     std::mem::forget(inputs);
     Ok(())
+}
+
+/// Where lld puts what it keeps of a module's LTO output (`--lto-emit-asm`
+/// assembly, `--save-temps=prelink` objects): beside the module's bitcode,
+/// named after the link's output and the module, `<dir>/<output
+/// name>.lto.<stem>.<ext>`, where an archive member `d/a.a(x.o at 8)` is
+/// `a.a(x.o at 8)` whole and a file `d/x.o` is `x`.
+pub fn lto_output_path(module: &str, output: &Path, ext: &str) -> PathBuf {
+    let path = Path::new(module);
+    let base = if module.ends_with(')') {
+        path.file_name()
+    } else {
+        path.file_stem()
+    }
+    .map_or_else(|| module.to_string(), |b| b.to_string_lossy().into_owned());
+    let output_name = output
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let joined = path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(format!("{output_name}.lto.{base}.{ext}"));
+    without_dots(&joined)
+}
+
+/// `path` with `.` components dropped and `..` applied where it can be,
+/// as LLVM's `remove_dots(path, true)`.
+fn without_dots(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    out.iter().collect()
 }
 
 /// What shapes a link's objects besides the linker command and its

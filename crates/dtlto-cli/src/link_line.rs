@@ -93,9 +93,11 @@ pub struct RemarkRequest {
 }
 
 impl RemarkRequest {
-    /// Takes one of lld's remark options by name (without dashes).
+    /// Takes one of lld's (and LLVMgold's) remark options by name, without
+    /// dashes; `flag` is how it was spelled, for errors.
     pub fn set(&mut self, flag: &str, name: &str, value: &str) -> Result<()> {
         match name {
+            "opt-remarks-with-hotness" => self.with_hotness = true,
             "opt-remarks-filename" => self.file = Some(value.to_string()),
             "opt-remarks-passes" => self.passes = Some(value.to_string()),
             "opt-remarks-format" => self.format = Some(value.to_string()),
@@ -108,6 +110,41 @@ impl RemarkRequest {
             _ => bail!("`{flag}` is not a remarks option"),
         }
         Ok(())
+    }
+
+    /// Whether remarks are asked for.
+    pub fn any(&self) -> bool {
+        self.file.is_some() || self.save_record.is_some()
+    }
+
+    /// The remarks the backends write, if any: lld's options as given,
+    /// else what clang-22 makes of `-fsave-optimization-record` for the
+    /// linker: `<-foptimization-record-file>.opt.ld.<format>`, or
+    /// `<output>-opt.ld.<format>`.
+    pub fn options(&self, output: &str) -> Option<dtlto_llvm::RemarkOptions> {
+        let record = self.save_record.as_deref();
+        let file = self.file.clone().or_else(|| {
+            let format = record?;
+            Some(match &self.record_file {
+                Some(f) => format!("{f}.opt.ld.{format}"),
+                None => format!("{output}-opt.ld.{format}"),
+            })
+        })?;
+        Some(dtlto_llvm::RemarkOptions {
+            file,
+            passes: self
+                .passes
+                .clone()
+                .or_else(|| record.and(self.record_passes.clone()))
+                .unwrap_or_default(),
+            format: self
+                .format
+                .clone()
+                .or_else(|| record.map(String::from))
+                .unwrap_or_default(),
+            with_hotness: self.with_hotness,
+            hotness_threshold: self.hotness_threshold.unwrap_or(Some(0)),
+        })
     }
 
     /// Takes clang's `-fsave-optimization-record` family; false for any
@@ -165,6 +202,9 @@ pub struct LinkLine {
     pub lto_aa_pipeline: Option<String>,
     /// Optimization remarks asked for (see [`LinkLine::remark_options`]).
     pub remarks: RemarkRequest,
+    /// lld's `--lto-emit-asm`: write each module's assembly (as lld names
+    /// it) and link nothing.
+    pub emit_asm: bool,
     pub jobs: Option<usize>,
     pub target: Option<String>,
     pub mcpu: Option<String>,
@@ -207,47 +247,20 @@ impl LinkLine {
         }
     }
 
-    /// `--lto-newpm-passes`, `--lto-aa-pipeline` or remarks are asked for:
-    /// each needs every module's backend whole.
+    /// `--lto-newpm-passes`, `--lto-aa-pipeline`, remarks or assembly are
+    /// asked for: each needs every module's backend whole.
     pub fn needs_whole_modules(&self) -> bool {
         self.lto_pipeline.is_some()
             || self.lto_aa_pipeline.is_some()
-            || self.remarks.file.is_some()
-            || self.remarks.save_record.is_some()
+            || self.remarks.any()
+            || self.emit_asm
     }
 
-    /// The remarks the backends write, if any: lld's options as given,
-    /// else what clang-22 makes of `-fsave-optimization-record` for the
-    /// linker: `<-foptimization-record-file>.opt.ld.<format>`, or
-    /// `<output>-opt.ld.<format>`.
+    /// The remarks the backends write, if any (see
+    /// [`RemarkRequest::options`]).
     pub fn remark_options(&self) -> Option<dtlto_llvm::RemarkOptions> {
-        let r = &self.remarks;
-        let record = r.save_record.as_deref();
-        let file = r.file.clone().or_else(|| {
-            let format = record?;
-            Some(match &r.record_file {
-                Some(f) => format!("{f}.opt.ld.{format}"),
-                None => format!(
-                    "{}-opt.ld.{format}",
-                    self.output.as_deref().unwrap_or("a.out")
-                ),
-            })
-        })?;
-        Some(dtlto_llvm::RemarkOptions {
-            file,
-            passes: r
-                .passes
-                .clone()
-                .or_else(|| record.and(r.record_passes.clone()))
-                .unwrap_or_default(),
-            format: r
-                .format
-                .clone()
-                .or_else(|| record.map(String::from))
-                .unwrap_or_default(),
-            with_hotness: r.with_hotness,
-            hotness_threshold: r.hotness_threshold.unwrap_or(Some(0)),
-        })
+        self.remarks
+            .options(self.output.as_deref().unwrap_or("a.out"))
     }
 
     /// The code generation level: as given, else the one the final
@@ -309,6 +322,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "--no-split" => line.split = Some(SplitConfig { threshold: None }),
             "--final-link-process" => line.final_link_process = true,
             "--disable-verify" | "-disable-verify" => line.disable_verify = true,
+            "--lto-emit-asm" => line.emit_asm = true,
             "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
             "--print-import-failures" | "-print-import-failures" => {
@@ -387,7 +401,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                 {
                     line.remarks.set(a, name, v)?;
                 } else if a == "--opt-remarks-with-hotness" {
-                    line.remarks.with_hotness = true;
+                    line.remarks.set(a, "opt-remarks-with-hotness", "")?;
                 } else if let Some(v) = a.strip_prefix("--lto-newpm-passes=") {
                     line.lto_pipeline = Some(pipeline_text(a, v)?);
                 } else if let Some(v) = a.strip_prefix("--lto-aa-pipeline=") {
@@ -408,13 +422,19 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
     }
     if line.needs_whole_modules() && line.split.is_some_and(|s| s.threshold.is_some()) {
         bail!(
-            "--split-threshold cannot be used with --lto-newpm-passes, --lto-aa-pipeline or \
-             optimization remarks: a split module runs LLVM's default pipeline and writes \
-             no remarks"
+            "--split-threshold cannot be used with --lto-newpm-passes, --lto-aa-pipeline, \
+             optimization remarks or --lto-emit-asm: a split module runs LLVM's default \
+             pipeline, writes no remarks and one object per part"
         );
     }
     if !dist.distributor.is_empty() {
         line.distribution = Some(dist);
+    }
+    if line.emit_asm && line.distribution.is_some() {
+        bail!(
+            "--lto-emit-asm writes the backends' assembly in-process; it cannot be delegated \
+             to a distributor"
+        );
     }
     Ok(line)
 }
@@ -657,7 +677,7 @@ mod tests {
     fn lto_options_dtlto_cannot_honour_are_refused() {
         for (line, named) in [
             ("a.o -Wl,-plugin-opt=emit-llvm", "-plugin-opt=emit-llvm"),
-            ("a.o -Wl,--lto-emit-asm", "--lto-emit-asm"),
+            ("a.o -Wl,--lto-obj-path=x", "--lto-obj-path"),
             ("a.o -Wl,--lto-O9", "0, 1, 2 or 3"),
             ("a.o -Wl,--thinlto-jobs=0", "--thinlto-jobs=0"),
             ("a.o -Wl,-mllvm", "needs a value"),

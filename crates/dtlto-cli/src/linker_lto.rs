@@ -95,7 +95,9 @@ fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bo
     } else if let Some(v) = spelled.strip_prefix("opt-remarks-hotness-threshold=") {
         line.remarks.set(a, "opt-remarks-hotness-threshold", v)?;
     } else if spelled == "opt-remarks-with-hotness" {
-        line.remarks.with_hotness = true;
+        line.remarks.set(a, spelled, "")?;
+    } else if spelled == "lto-emit-asm" {
+        line.emit_asm = true;
     } else if spelled == "save-temps" {
         line.save_temps = true;
     } else if spelled == "disable-verify" {
@@ -138,9 +140,11 @@ fn apply_plugin_opt(line: &mut LinkLine, v: &str) -> Result<()> {
         Ok(())
     } else if v == "thinlto" {
         Ok(())
-    } else if v == "opt-remarks-with-hotness" {
-        line.remarks.with_hotness = true;
+    } else if v == "emit-asm" {
+        line.emit_asm = true;
         Ok(())
+    } else if v == "opt-remarks-with-hotness" {
+        line.remarks.set(&flag, v, "")
     } else if let Some((name, value)) = v
         .split_once('=')
         .filter(|(n, _)| n.starts_with("opt-remarks-"))

@@ -50,6 +50,9 @@ They go to clang-22 unchanged, except dtlto's own options:
                              option; delegated jobs skip it, as clang's do)
   --lto-newpm-passes=PIPELINE  the backends' pass pipeline after import, in
                              place of thinlto<O> (lld's; opt's -passes syntax)
+  --lto-emit-asm             write each module's assembly as lld does
+                             (<dir of module>/<output>.lto.<module stem>.s)
+                             and link nothing
   --lto-aa-pipeline=AA       the backends' alias analyses, e.g. basic-aa,tbaa
                              (lld's); either one turns module splitting off
   --opt-remarks-filename=FILE  optimization remarks, as lld writes them:
@@ -186,6 +189,9 @@ enum Command {
         /// modules), which names its remark file.
         #[arg(long, default_value = "1")]
         task: u32,
+        /// Write assembly to OUT instead of an object (lld's --lto-emit-asm).
+        #[arg(long = "lto-emit-asm")]
+        emit_asm: bool,
         /// Threads for the parts of a module the plan splits (default: all
         /// cores); part p's object is written to OUT.o.part<p>.o.
         #[arg(short = 'j', long)]
@@ -330,6 +336,7 @@ fn run(cli: Cli) -> Result<()> {
             remarks_with_hotness,
             remarks_hotness_threshold,
             task,
+            emit_asm,
             jobs,
             module,
             imports,
@@ -364,6 +371,7 @@ fn run(cli: Cli) -> Result<()> {
                     None => None,
                 },
                 task,
+                emit_asm,
             };
             backend_cmd::run(&backend_cmd::BackendJob {
                 plan,

@@ -155,6 +155,9 @@ pub struct BackendOptions {
     /// The module's ThinLTO task, as LLVM's LTO numbers them (1 + its
     /// place among the link's modules): names its remark file.
     pub task: u32,
+    /// lld's `--lto-emit-asm`: the backend writes assembly, not an object
+    /// (a module is not split under it).
+    pub emit_asm: bool,
 }
 
 impl Default for BackendOptions {
@@ -174,6 +177,7 @@ impl Default for BackendOptions {
             aa_pipeline: None,
             remarks: None,
             task: 0,
+            emit_asm: false,
         }
     }
 }
@@ -249,6 +253,7 @@ pub(crate) fn machine(
         reloc: options.reloc,
         function_sections: options.function_sections,
         data_sections: options.data_sections,
+        asm_verbose: options.emit_asm,
     })
     .map_err(|detail| BackendError::Target {
         module: name.to_string(),
@@ -358,12 +363,15 @@ pub fn start_backend(
     };
     let vectorize = options.opt_level.level() > 1;
     if plan.parts > 1
-        && (options.pipeline.is_some() || options.aa_pipeline.is_some() || remarks.is_some())
+        && (options.pipeline.is_some()
+            || options.aa_pipeline.is_some()
+            || remarks.is_some()
+            || options.emit_asm)
     {
         return Err(optimize_failed(format!(
             "the plan splits it in {} parts, and a split module runs LLVM's default \
-             pipeline and writes no remarks: a custom pass or alias-analysis pipeline \
-             and optimization remarks need an unsplit plan",
+             pipeline and writes one object per part, without remarks: a custom pass \
+             or alias-analysis pipeline, remarks and assembly need an unsplit plan",
             plan.parts
         )));
     }
@@ -396,12 +404,15 @@ pub fn start_backend(
     )
     .map_err(optimize_failed)?;
     save_stage(&module, &name, options, "4.opt")?;
-    let object = tm
-        .emit_object(&module)
-        .map_err(|detail| BackendError::Codegen {
-            module: name.clone(),
-            detail,
-        })?;
+    let emitted = if options.emit_asm {
+        tm.emit_assembly(&module)
+    } else {
+        tm.emit_object(&module)
+    };
+    let object = emitted.map_err(|detail| BackendError::Codegen {
+        module: name.clone(),
+        detail,
+    })?;
     let errors = ctx.take_errors();
     if !errors.is_empty() {
         return Err(BackendError::Codegen {

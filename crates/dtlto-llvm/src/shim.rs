@@ -72,6 +72,7 @@ extern "C" {
         tm: LLVMTargetMachineRef,
         function_sections: i32,
         data_sections: i32,
+        asm_verbose: i32,
     );
 }
 

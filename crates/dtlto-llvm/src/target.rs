@@ -54,6 +54,8 @@ pub(crate) struct MachineSpec<'a> {
     pub reloc: RelocModel,
     pub function_sections: bool,
     pub data_sections: bool,
+    /// Assembly output with the printer's comments (lld's `--lto-emit-asm`).
+    pub asm_verbose: bool,
 }
 
 impl TargetMachine {
@@ -104,6 +106,7 @@ impl TargetMachine {
                 raw,
                 spec.function_sections as i32,
                 spec.data_sections as i32,
+                spec.asm_verbose as i32,
             );
             let tm = TargetMachine { raw };
             if !spec.cpu.is_empty() && shim::dtlto_cpu_is_valid(raw, cpu.as_ptr()) == 0 {
@@ -122,6 +125,15 @@ impl TargetMachine {
 
     /// Emits an ELF object for the module.
     pub fn emit_object(&self, module: &Module<'_>) -> Result<Vec<u8>, String> {
+        self.emit(module, LLVMCodeGenFileType::LLVMObjectFile)
+    }
+
+    /// Code generation to assembly text.
+    pub fn emit_assembly(&self, module: &Module<'_>) -> Result<Vec<u8>, String> {
+        self.emit(module, LLVMCodeGenFileType::LLVMAssemblyFile)
+    }
+
+    fn emit(&self, module: &Module<'_>, file_type: LLVMCodeGenFileType) -> Result<Vec<u8>, String> {
         let mut err = std::ptr::null_mut();
         let mut buf = std::ptr::null_mut();
         // SAFETY: machine and module are live; the buffer and message are
@@ -130,7 +142,7 @@ impl TargetMachine {
             if LLVMTargetMachineEmitToMemoryBuffer(
                 self.raw,
                 module.raw(),
-                LLVMCodeGenFileType::LLVMObjectFile,
+                file_type,
                 &mut err,
                 &mut buf,
             ) != 0

@@ -7,12 +7,12 @@
 use anyhow::{bail, Context, Result};
 use dtlto_cli::cache::CachePolicy;
 use dtlto_cli::delegate::Distribution;
-use dtlto_cli::link_line::{distribution_option, import_option, PrefixReplace};
+use dtlto_cli::link_line::{distribution_option, import_option, PrefixReplace, RemarkRequest};
 use dtlto_cli::linker_lto::LlvmOptionTargets;
 use dtlto_core::import::ImportConfig;
 use dtlto_core::split::SplitConfig;
 use dtlto_core::thinlink::PassSwitches;
-use dtlto_llvm::{OptLevel, RemarkOptions};
+use dtlto_llvm::OptLevel;
 
 pub const HELP: &str = "\
 dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from clang):
@@ -103,12 +103,7 @@ pub struct Options {
     /// `lto-aa-pipeline=`: the backends' alias analyses.
     pub aa_pipeline: Option<String>,
     /// `opt-remarks-filename=` and its companions (LLVMgold's names).
-    pub remarks: Option<RemarkOptions>,
-    remarks_passes: String,
-    remarks_format: String,
-    remarks_with_hotness: bool,
-    /// `Some(None)`: `auto`; unset, 0.
-    remarks_threshold: Option<Option<u64>>,
+    pub remarks: RemarkRequest,
 }
 
 /// Where the plugin runs backends when no distributor is given.
@@ -134,7 +129,7 @@ impl Options {
     /// `lto-newpm-passes=` or `lto-aa-pipeline=` is given: a split module
     /// could not run it (it runs the default pipeline's two halves).
     pub fn custom_pipeline(&self) -> bool {
-        self.pipeline.is_some() || self.aa_pipeline.is_some() || self.remarks.is_some()
+        self.pipeline.is_some() || self.aa_pipeline.is_some() || self.remarks.any()
     }
 
     /// Takes one `-plugin-opt=` value.
@@ -186,23 +181,13 @@ impl Options {
                 )?);
             }
             "time-trace" => self.time_trace = Some(need("FILE")?.to_string()),
-            "opt-remarks-filename" => {
-                self.remarks = Some(RemarkOptions {
-                    file: need("FILE")?.to_string(),
-                    passes: String::new(),
-                    format: String::new(),
-                    with_hotness: false,
-                    hotness_threshold: Some(0),
-                })
+            "opt-remarks-with-hotness" if value.is_none() => self.remarks.set(opt, bare, "")?,
+            "opt-remarks-filename" | "opt-remarks-hotness-threshold" => {
+                self.remarks.set(opt, bare, need("VALUE")?)?
             }
-            "opt-remarks-passes" => self.remarks_passes = value.unwrap_or_default().to_string(),
-            "opt-remarks-format" => self.remarks_format = value.unwrap_or_default().to_string(),
-            "opt-remarks-with-hotness" if value.is_none() => self.remarks_with_hotness = true,
-            "opt-remarks-hotness-threshold" => {
-                self.remarks_threshold = Some(
-                    RemarkOptions::parse_threshold(need("N|auto")?)
-                        .map_err(|e| anyhow::anyhow!("-plugin-opt={bare}: {e}"))?,
-                )
+            // LLVMgold takes these empty (all passes; yaml).
+            "opt-remarks-passes" | "opt-remarks-format" => {
+                self.remarks.set(opt, bare, value.unwrap_or_default())?
             }
             "lto-newpm-passes" => self.pipeline = Some(need("PIPELINE")?.to_string()),
             "lto-aa-pipeline" => self.aa_pipeline = Some(need("AA")?.to_string()),
@@ -301,13 +286,6 @@ impl Options {
         }
         if self.emit_imports_files && !self.index_only {
             bail!("-plugin-opt=thinlto-emit-imports-files needs thinlto-index-only");
-        }
-        // The companions apply to the file, whichever came first.
-        if let Some(r) = &mut self.remarks {
-            r.passes = self.remarks_passes.clone();
-            r.format = self.remarks_format.clone();
-            r.with_hotness = self.remarks_with_hotness;
-            r.hotness_threshold = self.remarks_threshold.unwrap_or(Some(0));
         }
         if self.custom_pipeline() && self.split.is_some_and(|s| s.threshold.is_some()) {
             bail!(

@@ -341,7 +341,7 @@ impl Session {
             data_sections: self.kind != OutputKind::Relocatable,
             pipeline: self.options.pipeline.clone(),
             aa_pipeline: self.options.aa_pipeline.clone(),
-            remarks: self.options.remarks.clone(),
+            remarks: self.options.remarks.options(&self.output),
             ..BackendOptions::default()
         };
         let jobs = jobs_or_all_cores(self.options.jobs);
