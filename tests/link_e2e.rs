@@ -641,13 +641,8 @@ fn lto_emit_asm_writes_lld_s_assembly_where_lld_does() {
         let lld = std::fs::read_to_string(w.join(format!("lld-out.lto.{stem}.s"))).unwrap();
         assert!(lld.contains(".file"), "{lld}");
         let ours = std::fs::read_to_string(w.join(format!("dtlto-out.lto.{stem}.s"))).unwrap();
-        // Listed difference: LLVM's thin link marks a declaration dso_local
-        // when every summary of its definition is (propagateAttributes),
-        // and lld's backend then calls `store_both` directly; dtlto does
-        // not propagate dso_local to declarations yet, so its call goes
-        // `@PLT`. Both assemble to the same R_X86_64_PLT32 call, so the
-        // linked code is the same.
-        let ours = ours.replace("callq\tstore_both@PLT", "callq\tstore_both");
+        // `callq store_both`, not `@PLT`: the declaration is dso_local, as
+        // every copy of its definition in the index is.
         assert_eq!(ours, lld, "{object}");
     }
     let refused = dtlto()

@@ -116,6 +116,8 @@ pub fn link_unit(modules: usize, functions: usize) -> Resolution {
                 prevailing: true,
                 visible_to_regular_obj: n == "main",
                 export_dynamic: false,
+                // An executable: every definition is final.
+                final_definition: true,
             });
         }
         out.push(ResolvedModule {

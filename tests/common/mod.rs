@@ -660,3 +660,40 @@ pub fn files_in(dir: &Path, skip: &str) -> std::collections::BTreeMap<String, Ve
         })
         .collect()
 }
+
+/// lld's `--lto-emit-asm` and dtlto's on the same inputs (objects named
+/// relative to `work`, in it): every module's assembly must be the same
+/// text. Returns how many modules were compared.
+pub fn assert_assembly_is_lld_s(work: &Path, objects: &[String], libs: &[String]) -> usize {
+    run(Command::new(CLANG)
+        .current_dir(work)
+        .args(["-flto=thin", "-fuse-ld=lld", "-Wl,--lto-emit-asm"])
+        .args(objects)
+        .args(libs)
+        .args(["-o", "asm-lld"]));
+    run(dtlto()
+        .current_dir(work)
+        .args(["link", "-Wl,--lto-emit-asm"])
+        .args(objects)
+        .args(libs)
+        .args(["-o", "asm-dtlto"]));
+    let mut differ = Vec::new();
+    for object in objects {
+        let stem = object.strip_suffix(".o").unwrap_or(object);
+        let read = |who: &str| std::fs::read(work.join(format!("asm-{who}.lto.{stem}.s")));
+        let lld = read("lld").unwrap_or_else(|e| panic!("lld wrote no assembly for {object}: {e}"));
+        let ours =
+            read("dtlto").unwrap_or_else(|e| panic!("dtlto wrote no assembly for {object}: {e}"));
+        if ours != lld {
+            differ.push(object.as_str());
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "assembly differs from lld's for {} of {} modules: {}",
+        differ.len(),
+        objects.len(),
+        differ.join(" ")
+    );
+    objects.len()
+}

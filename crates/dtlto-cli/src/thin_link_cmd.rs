@@ -106,7 +106,13 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
     trace.span("Read inputs", None, t);
     let read = t.elapsed();
     let t = Instant::now();
-    let resolution = resolution::resolve(&inputs, &view.options)?;
+    // Under GNU ld, gold and mold the final link goes through the linker
+    // plugin, whose LTO decides final definitions as LLVMgold does.
+    let options = resolution::ResolveOptions {
+        gold_final_definitions: line.linker != "lld",
+        ..view.options.clone()
+    };
+    let resolution = resolution::resolve(&inputs, &options)?;
     trace.span("Resolve", None, t);
     if resolution.modules.is_empty() {
         bail!("no ThinLTO bitcode among the inputs; link them with clang-22 directly");

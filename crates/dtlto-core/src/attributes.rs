@@ -2,7 +2,8 @@
 //! `ModuleSummaryIndex::propagateAttributes`): a global variable stays
 //! read-only only if every live reference to it only reads it, and it is
 //! not visible outside the summaries. Read-only variables can be imported
-//! as constants; write-only ones lose their initializer.
+//! as constants; write-only ones lose their initializer. Alongside, as
+//! LLVM does, a value is dso_local only if every live copy is.
 
 use crate::guid::GuidSet;
 use crate::index::{CombinedIndex, ValueKind};
@@ -18,11 +19,15 @@ pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
     for (v, g) in values {
         list.clear();
         list.extend_from_slice(index.value_summaries(v));
+        let mut dso_local = true;
         for &s in &list {
             if !index.is_live(s) {
                 // References from dead code do not count.
                 break;
             }
+            // One live copy that may resolve outside the linkage unit
+            // makes the value so.
+            dso_local &= index.state(s).dso_local;
             if let Some(base) = index.base_object(s) {
                 if index.kind(base) == ValueKind::Variable
                     && (!index.can_import_global_var(s, false) || preserved.contains(&g))
@@ -61,6 +66,48 @@ pub fn propagate_attributes(index: &mut CombinedIndex, preserved: &GuidSet) {
                 }
             }
         }
+        if !dso_local {
+            for &s in &list {
+                index.state_mut(s).dso_local = false;
+            }
+        }
     }
     index.with_attribute_propagation = true;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guid::Guid;
+    use crate::index::tests::{function, module};
+    use crate::summary::Linkage;
+
+    #[test]
+    fn a_value_is_dso_local_only_if_every_live_copy_is() {
+        // 2 (linkonce_odr) in a.o and b.o, b.o's copy compiled as maybe
+        // preemptible; 1 and 3 dso_local everywhere; 4 has no summary.
+        let odr = Linkage::LinkOnceOdr;
+        let mut b2 = function(2, odr, &[]);
+        b2.flags.dso_local = false;
+        let mut index = CombinedIndex::new(vec![
+            module(
+                "a.o",
+                vec![function(1, Linkage::External, &[2]), function(2, odr, &[])],
+            ),
+            module("b.o", vec![b2, function(3, Linkage::External, &[4])]),
+        ]);
+        for s in 0..index.summary_count() {
+            index.state_mut(crate::index::SummaryId(s as u32)).live = true;
+        }
+        // Before propagation, every copy must say so.
+        assert!(index.is_dso_local(Guid(1)));
+        assert!(!index.is_dso_local(Guid(2)));
+        propagate_attributes(&mut index, &GuidSet::default());
+        // After it, the first copy speaks for all, and was cleared.
+        assert!(index.is_dso_local(Guid(1)) && index.is_dso_local(Guid(3)));
+        assert!(!index.is_dso_local(Guid(2)));
+        let first = index.summaries_of(Guid(2))[0];
+        assert!(!index.state(first).dso_local);
+        assert!(!index.is_dso_local(Guid(4)));
+    }
 }

@@ -108,7 +108,7 @@ pub fn backend_key(
     module: &ContentDigest,
     imports: &[ContentDigest],
 ) -> String {
-    let mut h = FieldDigest::new(b"dtlto backend key v3");
+    let mut h = FieldDigest::new(b"dtlto backend key v4");
     let mut field = |bytes: &[u8]| h.field(bytes);
     field(toolchain.as_bytes());
     field(&(options.len() as u64).to_le_bytes());
@@ -158,6 +158,10 @@ pub fn backend_key(
             ]);
         }
     }
+    field(&(plan.dso_local.len() as u64).to_le_bytes());
+    for name in &plan.dso_local {
+        field(name.as_bytes());
+    }
     field(module);
     field(&(imports.len() as u64).to_le_bytes());
     for digest in imports {
@@ -196,6 +200,7 @@ mod tests {
                 source_file_name: "util.c".into(),
                 values: Vec::new(),
             }],
+            dso_local: vec!["f".into()],
         }
     }
 
@@ -266,6 +271,9 @@ mod tests {
             internalize: false,
             write_only: false,
         });
+        keys.push(key(&p, &["-O2"], b"main", b"util"));
+        let mut p = plan();
+        p.dso_local.clear();
         keys.push(key(&p, &["-O2"], b"main", b"util"));
         let mut p = plan();
         p.module_hash = ModuleHash([9, 9, 9, 9, 9]);

@@ -43,6 +43,10 @@ pub struct SummaryState {
     pub write_only: bool,
     /// A local exported from its module and made external.
     pub promoted: bool,
+    /// Resolves within the linkage unit: the module's flag, set by the
+    /// linker's final definitions, cleared for all copies of a value when
+    /// one live copy lacks it (see [`crate::attributes`]).
+    pub dso_local: bool,
 }
 
 /// What a summary describes.
@@ -183,6 +187,7 @@ impl CombinedIndex {
                         read_only: ro,
                         write_only: wo,
                         promoted: false,
+                        dso_local: s.flags.dso_local,
                     },
                 });
                 edge_count += s.refs.len() as u32 + calls;
@@ -432,6 +437,18 @@ impl CombinedIndex {
     pub fn is_guid_live(&self, guid: Guid) -> bool {
         let list = self.summaries_of(guid);
         list.is_empty() || list.iter().any(|&s| self.is_live(s))
+    }
+
+    /// LLVM's `ValueInfo::isDSOLocal`: the value resolves within the
+    /// linkage unit. After propagation, the first summary speaks for all;
+    /// without it, every summary must say so.
+    pub fn is_dso_local(&self, guid: Guid) -> bool {
+        let list = self.summaries_of(guid);
+        match list.first() {
+            None => false,
+            Some(&first) if self.with_attribute_propagation => self.state(first).dso_local,
+            Some(_) => list.iter().all(|&s| self.state(s).dso_local),
+        }
     }
 
     pub fn is_read_only(&self, id: SummaryId) -> bool {

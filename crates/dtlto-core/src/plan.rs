@@ -16,7 +16,7 @@ use crate::summary::{Linkage, ModuleHash, Visibility};
 /// their GUIDs are in `dtlto summary --json`), and definitions, the usual
 /// kind, say nothing of their kind; live locals that stay local are not
 /// listed.
-pub const PLAN_FORMAT_VERSION: u32 = 4;
+pub const PLAN_FORMAT_VERSION: u32 = 5;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BackendPlan {
@@ -38,6 +38,12 @@ pub struct BackendPlan {
     pub globals: Vec<GlobalPlan>,
     /// Modules to import from, in module-path order.
     pub imports: Vec<ImportSource>,
+    /// Globals, by IR name, to mark dso_local once imported (LLVM marks
+    /// a value dso_local when all its copies in the index are): the
+    /// module's own, the imported ones and what imported code refers to.
+    /// Sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dso_local: Vec<String>,
 }
 
 /// What happens to one global value the module defines.
@@ -227,6 +233,7 @@ mod tests {
                     },
                 ],
             }],
+            dso_local: vec!["kept".into(), "printf".into()],
         }
     }
 

@@ -30,6 +30,10 @@ pub struct ResolveOptions {
     pub undefined: Vec<String>,
     /// Do not report undefined symbols (`-shared`, `--unresolved-symbols`).
     pub allow_undefined: bool,
+    /// Final definitions as LLVMgold (which GNU ld, gold and mold load)
+    /// decides them rather than lld: every copy of a symbol the output
+    /// resolves, not only those lld has not yet handed to LTO.
+    pub gold_final_definitions: bool,
 }
 
 /// lld's `lto::SymbolResolution` for one irsymtab symbol.
@@ -42,6 +46,11 @@ pub struct SymbolResolution {
     pub visible_to_regular_obj: bool,
     /// The symbol is in the dynamic symbol table of the output.
     pub export_dynamic: bool,
+    /// lld's `FinalDefinitionInLinkageUnit`: the symbol resolves to a
+    /// (non-shared) definition that nothing outside can preempt — in an
+    /// executable any definition, in a shared library a hidden one.
+    #[serde(default)]
+    pub final_definition: bool,
 }
 
 /// Where a selected bitcode module came from on the link line.
@@ -451,11 +460,27 @@ impl<'a> Resolver<'a> {
                         && (self.opts.shared
                             || self.opts.export_dynamic
                             || entry.in_shared);
+                    // lld: the global symbol is Defined (not shared, not
+                    // common), and the output an executable or the symbol
+                    // not default visibility. lld hands LTO one bitcode
+                    // file at a time and undefines each prevailing symbol
+                    // once its file is handed over, so a module after the
+                    // prevailing one sees an undefined symbol: not final.
+                    let defined = match entry.def {
+                        Def::Defined(Provider::Bitcode(p, _), Strength::Weak | Strength::Strong) => {
+                            p >= index || self.opts.gold_final_definitions
+                        }
+                        Def::Defined(_, Strength::Weak | Strength::Strong) => true,
+                        // LLVMgold: anything but a shared library's or nothing.
+                        Def::Defined(_, Strength::Common(_)) => self.opts.gold_final_definitions,
+                        _ => false,
+                    };
                     SymbolResolution {
                         prevailing,
                         visible_to_regular_obj: entry.used_in_regular_obj
                             || (prevailing && exported),
                         export_dynamic: exported,
+                        final_definition: defined && (!self.opts.shared || hidden),
                     }
                 })
                 .collect();

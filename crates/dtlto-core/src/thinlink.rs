@@ -192,6 +192,17 @@ pub fn thin_link(
         modules.push(rm.module);
     }
     let mut index = CombinedIndex::new(modules);
+    // LTO::addThinLTO: a summary whose symbol the linker resolved to a
+    // final definition in the linkage unit is dso_local.
+    for (m, res) in resolutions.iter().enumerate() {
+        for (&guid, r) in ir_guids[m].iter().zip(res) {
+            if r.final_definition {
+                if let Some(s) = index.find_in_module(guid, ModuleId(m as u32)) {
+                    index.state_mut(s).dso_local = true;
+                }
+            }
+        }
+    }
     lap("index", &mut times);
 
     if config.passes.compute_dead {
@@ -223,9 +234,18 @@ pub fn thin_link(
     resolve_prevailing(&mut index, &is_prevailing, &preserved);
     lap("promote", &mut times);
 
+    let external_globals = external_globals(&index);
     let plans = (0..index.modules.len())
         .into_par_iter()
-        .map(|m| make_plan(&index, &imports, &config.split, ModuleId(m as u32)))
+        .map(|m| {
+            make_plan(
+                &index,
+                &imports,
+                &config.split,
+                &external_globals,
+                ModuleId(m as u32),
+            )
+        })
         .collect();
     lap("plans", &mut times);
     Ok(ThinLink {
@@ -244,10 +264,80 @@ fn ir_guid(ir_name: &str) -> Guid {
     guid(ir_name.as_bytes(), Linkage::External, b"")
 }
 
+/// Each module's globals that are neither local nor hidden, as (GUID,
+/// place in `globals`) sorted by GUID: what an importer's declarations of
+/// the module's values are named.
+fn external_globals(index: &CombinedIndex) -> Vec<Vec<(Guid, u32)>> {
+    index
+        .modules
+        .par_iter()
+        .map(|module| {
+            let mut list: Vec<(Guid, u32)> = module
+                .globals
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| !g.linkage.is_local() && g.visibility == Visibility::Default)
+                .map(|(i, g)| (g.guid, i as u32))
+                .collect();
+            list.sort_unstable();
+            list
+        })
+        .collect()
+}
+
+/// renameModuleForThinLTO's dso_local step: the module's globals, the
+/// values it imports and those the imported code refers to, by IR name,
+/// that the index says resolve within the linkage unit (LLVM's
+/// `ValueInfo::isDSOLocal`). Locals and hidden globals are dso_local
+/// already.
+fn dso_local_names(
+    index: &CombinedIndex,
+    imports: &ImportResult,
+    external: &[Vec<(Guid, u32)>],
+    m: ModuleId,
+) -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut consider = |from: ModuleId, guid: Guid| {
+        let list = &external[from.0 as usize];
+        if let Ok(at) = list.binary_search_by_key(&guid, |&(g, _)| g) {
+            if index.is_dso_local(guid) {
+                let g = &index.modules[from.0 as usize].globals[list[at].1 as usize];
+                names.insert(g.name.as_str());
+            }
+        }
+    };
+    for g in &index.modules[m.0 as usize].globals {
+        consider(m, g.guid);
+    }
+    for (&from, list) in &imports.imports[m.0 as usize] {
+        for (&g, &kind) in list {
+            consider(from, g);
+            if kind != ImportKind::Definition {
+                continue;
+            }
+            // An imported alias brings its aliasee's body.
+            if let Some(id) = index
+                .find_in_module(g, from)
+                .and_then(|id| index.base_object(id))
+            {
+                let s = index.summary(id);
+                for r in &s.refs {
+                    consider(from, r.guid);
+                }
+                for c in s.calls() {
+                    consider(from, c.callee);
+                }
+            }
+        }
+    }
+    names.into_iter().map(String::from).collect()
+}
+
 fn make_plan(
     index: &CombinedIndex,
     imports: &ImportResult,
     split: &SplitConfig,
+    external: &[Vec<(Guid, u32)>],
     m: ModuleId,
 ) -> BackendPlan {
     let module = &index.modules[m.0 as usize];
@@ -336,6 +426,7 @@ fn make_plan(
         parts: split.parts_for(cost),
         globals,
         imports: sources,
+        dso_local: dso_local_names(index, imports, external, m),
     }
 }
 

@@ -344,6 +344,16 @@ pub fn start_backend(
         )?;
     }
     internalize_after_import(&module, plan, &imported_to_internalize);
+    // renameModuleForThinLTO, on this module and on each import source:
+    // what the index says resolves within the linkage unit is dso_local
+    // (locals and hidden globals are already).
+    for name in &plan.dso_local {
+        if let Some(gv) = module.global(name) {
+            if !gv.linkage().is_local() {
+                gv.set_dso_local(true);
+            }
+        }
+    }
     // renameModuleForThinLTO: code that may end up in a shared library
     // (PIC, not PIE) cannot assume declarations resolve locally.
     if options.reloc == RelocModel::Pic && module.pie_level() == 0 {
@@ -505,16 +515,32 @@ fn import_from(
     src.materialize_metadata().map_err(&fail)?;
 
     // Read the bodies first: renaming and linkage changes apply to
-    // materialized definitions, as in FunctionImporter.
+    // materialized definitions, as in FunctionImporter. It takes them in
+    // the source's order — functions, then variables, then aliases — and
+    // IRMover creates the declarations they refer to in that order, which
+    // shows in the object (symbol order) and in assembly.
     let mut moved = Vec::new();
     let mut wanted: Vec<(Global, &dtlto_core::plan::ImportedValue)> = Vec::new();
+    let mut requested = Vec::new();
     for v in &source.values {
         if v.kind != ImportKind::Definition {
             continue;
         }
-        let mut gv = src
+        let gv = src
             .global(&v.name)
             .ok_or_else(|| fail(format!("it has no global named `{}`", v.name)))?;
+        requested.push((gv, v));
+    }
+    if requested.len() > 1 {
+        let place: std::collections::HashMap<usize, usize> = src
+            .globals()
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| (g.id(), i))
+            .collect();
+        requested.sort_by_key(|(gv, _)| place.get(&gv.id()).copied().unwrap_or(usize::MAX));
+    }
+    for (mut gv, v) in requested {
         if gv.is_alias() {
             gv = gv.replace_alias_with_aliasee().map_err(&fail)?;
         } else {

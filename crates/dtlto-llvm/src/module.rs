@@ -317,6 +317,12 @@ fn from_llvm_linkage(l: LLVMLinkage) -> Linkage {
 }
 
 impl Global {
+    /// The value's identity, for ordering and lookups (never dereferenced
+    /// outside this module).
+    pub fn id(self) -> usize {
+        self.0 as usize
+    }
+
     pub fn name(self) -> String {
         let mut len = 0usize;
         // SAFETY: returns a pointer into the value's name and its length.

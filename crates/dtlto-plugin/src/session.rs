@@ -92,6 +92,9 @@ pub struct Session {
     /// Whether every copy of a symbol may be left out of the dynamic
     /// symbol table (LLVMgold's `CanOmitFromDynSym`), by name.
     can_omit: HashMap<String, bool>,
+    /// Whether every copy of a symbol has default visibility (LLVMgold's
+    /// `DefaultVisibility`), by name.
+    default_visibility: HashMap<String, bool>,
     /// Member names of the archives members were claimed from, by data
     /// offset.
     archives: HashMap<String, HashMap<u64, String>>,
@@ -113,6 +116,7 @@ impl Session {
             kind,
             claimed: Vec::new(),
             can_omit: HashMap::new(),
+            default_visibility: HashMap::new(),
             archives: HashMap::new(),
             started: Instant::now(),
             kept_dirs: Vec::new(),
@@ -168,6 +172,10 @@ impl Session {
                 .map(|c| cstring(c, &id))
                 .transpose()?;
             *self.can_omit.entry(sym.name.clone()).or_insert(true) &= f.may_omit();
+            *self
+                .default_visibility
+                .entry(sym.name.clone())
+                .or_insert(true) &= f.visibility() == Visibility::Default;
             reported.push(i);
             symbols.push(LinkerSymbol {
                 name: cstring(&sym.name, &id)?,
@@ -489,6 +497,18 @@ impl Session {
             if is_c_identifier(&sym.section) {
                 r.visible_to_regular_obj = true;
             }
+            // LLVMgold: resolved in the output (not to a shared library, not
+            // undefined) and not preemptible there — an executable, or a
+            // symbol no copy of which has default visibility.
+            let executable = matches!(self.kind, OutputKind::Executable | OutputKind::Pie);
+            let default_visibility = self
+                .default_visibility
+                .get(&sym.name)
+                .copied()
+                .unwrap_or(true);
+            r.final_definition = answer != api::LDPR_RESOLVED_DYN
+                && answer != api::LDPR_UNDEF
+                && (executable || !default_visibility);
             // A relocatable output is linked again: whatever it defines may
             // be used there (lld's rule for -r). mold answers IRONLY for
             // -r, and LLVMgold, taking that literally, drops everything.
