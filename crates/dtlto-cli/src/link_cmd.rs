@@ -160,6 +160,14 @@ pub fn link(line: &LinkLine) -> Result<()> {
             temps: temps.path(),
             save_temps: line.save_temps,
             verbose: line.verbose,
+            // lld linked in reads `/proc/self/fd/<n>`; a linker process
+            // (GNU linkers through the plugin, --final-link-process) and
+            // --lto-emit-asm want files.
+            store: if line.linker == "lld" && !line.final_link_process && !line.emit_asm {
+                crate::backends::ObjectStore::Memory
+            } else {
+                crate::backends::ObjectStore::Files
+            },
         },
         &trace,
     )?;

@@ -35,6 +35,9 @@ pub struct Request<'a> {
     pub temps: &'a Path,
     pub save_temps: bool,
     pub verbose: bool,
+    /// Where in-process backends put their objects: in memory only when
+    /// the final link runs in this process.
+    pub store: backends::ObjectStore,
 }
 
 pub struct Built {
@@ -51,6 +54,9 @@ pub struct Built {
     pub object_keys: Vec<String>,
     /// Every object is in the cache (stored or found there).
     pub all_cached: bool,
+    /// The memory files behind objects named `/proc/self/fd/<n>`: keep
+    /// this until the final link has read them.
+    pub memory: Vec<std::fs::File>,
 }
 
 pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
@@ -84,9 +90,10 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
             .collect(),
         None => Vec::new(),
     };
+    let mut memory = Vec::new();
     let (objects, delegated) = match req.distribution {
-        None => (
-            backends::run_all(
+        None => {
+            let built = backends::run_all(
                 req.modules,
                 req.plans,
                 &cached,
@@ -94,10 +101,17 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
                 req.jobs,
                 req.temps,
                 req.save_temps,
+                // --save-temps keeps the objects, so they are files.
+                if req.save_temps {
+                    backends::ObjectStore::Files
+                } else {
+                    req.store
+                },
                 trace,
-            )?,
-            None,
-        ),
+            )?;
+            memory = built.memory;
+            (built.paths, None)
+        }
         Some(dist) => {
             let delegated = delegate::run(
                 dist,
@@ -176,5 +190,6 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
         delegated,
         cache_report,
         all_cached,
+        memory,
     })
 }

@@ -28,7 +28,7 @@ pub use target::RelocModel;
 
 /// Bumped whenever a change here can change the objects built from the
 /// same inputs and options; part of every backend cache key.
-pub const BACKEND_REVISION: u32 = 2;
+pub const BACKEND_REVISION: u32 = 3;
 
 /// The LLVM version dtlto runs on (major, minor, patch).
 pub fn llvm_version() -> (u32, u32, u32) {

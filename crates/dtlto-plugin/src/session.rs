@@ -103,6 +103,8 @@ pub struct Session {
     /// must outlive the link, and go in the cleanup hook.
     kept_dirs: Vec<tempfile::TempDir>,
     kept_files: Vec<Temporaries>,
+    /// Objects kept in memory files, which the linker reads until the end.
+    kept_memory: Vec<std::fs::File>,
     /// Reported symbols outlive the thin link: linkers keep pointers to
     /// their names until the link ends.
     reported: Vec<Vec<LinkerSymbol>>,
@@ -121,6 +123,7 @@ impl Session {
             started: Instant::now(),
             kept_dirs: Vec::new(),
             kept_files: Vec::new(),
+            kept_memory: Vec::new(),
             reported: Vec::new(),
         }
     }
@@ -368,6 +371,9 @@ impl Session {
                 temps: temps.path(),
                 save_temps: self.options.save_temps,
                 verbose: self.options.verbose,
+                // The linker that loaded the plugin opens the objects in
+                // this process: `/proc/self/fd/<n>` reaches them.
+                store: dtlto_cli::backends::ObjectStore::Memory,
             },
             &trace,
         )?;
@@ -413,6 +419,7 @@ impl Session {
         let objects = built.objects.into_iter().flatten().collect();
         self.kept_dirs.push(temps);
         self.kept_files.extend(built.delegated);
+        self.kept_memory.extend(built.memory);
         // The linker process ends soon after; tearing the index down
         // piece by piece would only delay it.
         std::mem::forget(link);
@@ -551,6 +558,7 @@ impl Session {
     pub fn cleanup(&mut self) {
         self.kept_files.clear();
         self.kept_dirs.clear();
+        self.kept_memory.clear();
     }
 }
 
