@@ -9,14 +9,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use dtlto_core::bitcode::{positions_by_path, BitcodeModule};
 use dtlto_core::plan::BackendPlan;
 use dtlto_llvm::{start_backend, Backend, BackendOptions, ImportedModule, SplitModule};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cache::Hit;
-use crate::output::write_atomic;
 use crate::trace::Trace;
 
 /// `-j` when given, else every core.
@@ -124,7 +123,10 @@ pub fn run_all(
     let in_memory: Mutex<Vec<(usize, usize, PathBuf, std::fs::File)>> = Mutex::new(Vec::new());
     let put = |i: usize, part: usize, object: &[u8]| -> Result<()> {
         match store {
-            ObjectStore::Files => write_atomic(&paths[i][part], object),
+            // The directory is this link's own and goes away whole if the
+            // link fails: no temporary file and rename per object.
+            ObjectStore::Files => std::fs::write(&paths[i][part], object)
+                .with_context(|| format!("cannot write {}", paths[i][part].display())),
             ObjectStore::Memory => {
                 let name = paths[i][part]
                     .file_name()

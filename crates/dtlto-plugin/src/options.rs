@@ -121,14 +121,17 @@ impl Options {
     pub fn split_config(&self) -> SplitConfig {
         match self.split {
             Some(split) => split,
-            None if self.index_only || self.custom_pipeline() => SplitConfig { threshold: None },
+            None if self.index_only || self.needs_whole_modules() => {
+                SplitConfig { threshold: None }
+            }
             None => SplitConfig::default(),
         }
     }
 
-    /// `lto-newpm-passes=` or `lto-aa-pipeline=` is given: a split module
-    /// could not run it (it runs the default pipeline's two halves).
-    pub fn custom_pipeline(&self) -> bool {
+    /// `lto-newpm-passes=`, `lto-aa-pipeline=` or `opt-remarks-filename=`
+    /// is given: each needs every module's backend whole (a split module
+    /// runs the default pipeline's two halves and writes no remarks).
+    pub fn needs_whole_modules(&self) -> bool {
         self.pipeline.is_some() || self.aa_pipeline.is_some() || self.remarks.any()
     }
 
@@ -287,7 +290,7 @@ impl Options {
         if self.emit_imports_files && !self.index_only {
             bail!("-plugin-opt=thinlto-emit-imports-files needs thinlto-index-only");
         }
-        if self.custom_pipeline() && self.split.is_some_and(|s| s.threshold.is_some()) {
+        if self.needs_whole_modules() && self.split.is_some_and(|s| s.threshold.is_some()) {
             bail!(
                 "-plugin-opt=split-threshold cannot be used with lto-newpm-passes=, \
                  lto-aa-pipeline= or opt-remarks-filename=: a split module runs LLVM's \
