@@ -645,6 +645,21 @@ fn lto_emit_asm_writes_lld_s_assembly_where_lld_does() {
         // every copy of its definition in the index is.
         assert_eq!(ours, lld, "{object}");
     }
+    // The plans ask for what the compiler left: main's declaration of
+    // store_both (defined in the linkage unit), not main itself (clang
+    // marked the definition in a position-independent executable).
+    run(dtlto()
+        .current_dir(w)
+        .arg("thin-link")
+        .args(&objects)
+        .args(["-o", "plans"]));
+    let text = std::fs::read_to_string(w.join("main.c.o.plan")).unwrap();
+    let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        plan["dso_local"],
+        serde_json::json!(["store_both"]),
+        "{text}"
+    );
     let refused = dtlto()
         .current_dir(w)
         .arg("link")

@@ -91,6 +91,9 @@ pub fn link_unit(modules: usize, functions: usize) -> Resolution {
                 linkage: Linkage::External,
                 visibility: Visibility::Default,
                 is_declaration: false,
+                // As clang marks definitions in position-independent
+                // executables.
+                dso_local: true,
             });
             module.summaries.push(GlobalSummary {
                 guid: g,

@@ -40,8 +40,8 @@ pub struct BackendPlan {
     pub imports: Vec<ImportSource>,
     /// Globals, by IR name, to mark dso_local once imported (LLVM marks
     /// a value dso_local when all its copies in the index are): the
-    /// module's own, the imported ones and what imported code refers to.
-    /// Sorted.
+    /// module's own, the imported ones and what imported code refers to,
+    /// leaving out those the compiler marked already. Sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dso_local: Vec<String>,
 }

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::attributes::propagate_attributes;
+use crate::bitcode::IrGlobalKind;
 use crate::dead::{compute_dead_symbols, DeadError};
 use crate::guid::{guid, Guid, GuidMap, GuidSet};
 use crate::import::{compute_imports, ImportConfig, ImportKind, ImportResult};
@@ -288,30 +289,54 @@ fn external_globals(index: &CombinedIndex) -> Vec<Vec<(Guid, u32)>> {
 /// renameModuleForThinLTO's dso_local step: the module's globals, the
 /// values it imports and those the imported code refers to, by IR name,
 /// that the index says resolve within the linkage unit (LLVM's
-/// `ValueInfo::isDSOLocal`). Locals and hidden globals are dso_local
-/// already.
+/// `ValueInfo::isDSOLocal`) and that are not dso_local in the module
+/// after import already. Locals and hidden globals always are.
+///
+/// After import a name carries the flags of: the imported definition (the
+/// IR mover copies the source's global over the module's declaration),
+/// else the module's own global, else the global of the module the
+/// reference came from (a new declaration copies its flags). Naming a
+/// value that is dso_local already costs the backend nothing, so where
+/// the flags are not known (an alias) the name is listed.
 fn dso_local_names(
     index: &CombinedIndex,
     imports: &ImportResult,
     external: &[Vec<(Guid, u32)>],
     m: ModuleId,
 ) -> Vec<String> {
-    let mut names = std::collections::BTreeSet::new();
-    let mut consider = |from: ModuleId, guid: Guid| {
+    let ir_global = |from: ModuleId, guid: Guid| {
         let list = &external[from.0 as usize];
-        if let Ok(at) = list.binary_search_by_key(&guid, |&(g, _)| g) {
-            if index.is_dso_local(guid) {
-                let g = &index.modules[from.0 as usize].globals[list[at].1 as usize];
-                names.insert(g.name.as_str());
-            }
+        list.binary_search_by_key(&guid, |&(g, _)| g)
+            .ok()
+            .map(|at| &index.modules[from.0 as usize].globals[list[at].1 as usize])
+    };
+    let mut names = std::collections::BTreeSet::new();
+    // `definition`: the value comes into the module as an imported body.
+    let mut consider = |from: ModuleId, guid: Guid, definition: bool| {
+        let Some(g) = ir_global(from, guid) else {
+            return;
+        };
+        if !index.is_dso_local(guid) {
+            return;
+        }
+        // What the IR mover copies from `g`: a function's or variable's
+        // flags; an alias arrives as a copy of its aliasee, or as a plain
+        // declaration, with flags of its own making.
+        let copied = g.dso_local && g.kind != IrGlobalKind::Alias;
+        let already = match ir_global(m, guid) {
+            Some(own) if !definition => own.dso_local,
+            _ => copied,
+        };
+        if !already {
+            names.insert(g.name.as_str());
         }
     };
     for g in &index.modules[m.0 as usize].globals {
-        consider(m, g.guid);
+        consider(m, g.guid, false);
     }
     for (&from, list) in &imports.imports[m.0 as usize] {
         for (&g, &kind) in list {
-            consider(from, g);
+            consider(from, g, kind == ImportKind::Definition);
             if kind != ImportKind::Definition {
                 continue;
             }
@@ -322,10 +347,10 @@ fn dso_local_names(
             {
                 let s = index.summary(id);
                 for r in &s.refs {
-                    consider(from, r.guid);
+                    consider(from, r.guid, false);
                 }
                 for c in s.calls() {
-                    consider(from, c.callee);
+                    consider(from, c.callee, false);
                 }
             }
         }

@@ -34,6 +34,9 @@ pub struct IrGlobal {
     pub linkage: Linkage,
     pub visibility: Visibility,
     pub is_declaration: bool,
+    /// The record's `dso_local` (the compiler's word, before the thin
+    /// link's): a plan need not ask for what is set already.
+    pub dso_local: bool,
 }
 
 /// Everything the thin link knows about one bitcode module.
@@ -153,8 +156,10 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
 
     for rec in &raw.module_records {
         // v2 records: [strtab offset, strtab size, v1 fields...]; the
-        // linkage is v1 field 3 in every kind.
-        let (kind, what, decl, visibility_at) = match rec.code {
+        // linkage is v1 field 3 in every kind. Visibility and dso_local
+        // sit in the optional tail (absent: default, not dso_local); an
+        // ifunc record has no dso_local field.
+        let (kind, what, decl, visibility_at, dso_local_at) = match rec.code {
             MODULE_CODE_GLOBALVAR => {
                 let has_init = op(rec, 4, "MODULE_CODE_GLOBALVAR")? != 0;
                 (
@@ -162,14 +167,21 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
                     "MODULE_CODE_GLOBALVAR",
                     !has_init,
                     8,
+                    Some(15),
                 )
             }
             MODULE_CODE_FUNCTION => {
                 let is_proto = op(rec, 4, "MODULE_CODE_FUNCTION")? != 0;
-                (IrGlobalKind::Function, "MODULE_CODE_FUNCTION", is_proto, 9)
+                (
+                    IrGlobalKind::Function,
+                    "MODULE_CODE_FUNCTION",
+                    is_proto,
+                    9,
+                    Some(17),
+                )
             }
-            MODULE_CODE_ALIAS => (IrGlobalKind::Alias, "MODULE_CODE_ALIAS", false, 6),
-            MODULE_CODE_IFUNC => (IrGlobalKind::IFunc, "MODULE_CODE_IFUNC", false, 6),
+            MODULE_CODE_ALIAS => (IrGlobalKind::Alias, "MODULE_CODE_ALIAS", false, 6, Some(10)),
+            MODULE_CODE_IFUNC => (IrGlobalKind::IFunc, "MODULE_CODE_IFUNC", false, 6, None),
             _ => continue,
         };
         let name = strtab_name(strtab, rec, what)?;
@@ -179,6 +191,7 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
             .get(visibility_at)
             .map(|&v| Visibility::from_bits(v))
             .unwrap_or(Visibility::Default);
+        let dso_local = dso_local_at.and_then(|at| rec.ops.get(at)) == Some(&1);
         module.globals.push(IrGlobal {
             name: String::from_utf8_lossy(name).into_owned(),
             guid: guid(name, linkage, &source_file_name),
@@ -186,6 +199,7 @@ pub(crate) fn build(path: &str, raw: &RawModule) -> Result<BitcodeModule, Bitcod
             linkage,
             visibility,
             is_declaration: decl,
+            dso_local,
         });
     }
     Ok(module)
