@@ -387,40 +387,68 @@ fn native_references_keep_bitcode_definitions_alive() {
 }
 
 #[test]
-fn shared_library_exports_its_functions() {
+fn shared_library_exports_and_finalizes_symbols_as_lld() {
+    // A shared library exports its default and protected definitions; a
+    // definition another file declares hidden is hidden (linkers merge
+    // visibility over all files) and neither exported nor preemptible.
+    // (The hidden call stays in util's object, so the final link merges
+    // the visibility as lld's symbol table does.)
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     std::fs::write(
         w.join("lib.c"),
-        "static int twice(int x) { return 2 * x; }\nint lib_entry(int x) { return twice(x) + 1; }\n",
+        "static int twice(int x) { return 2 * x; }\n\
+         int lib_entry(int x) { return twice(x) + 1; }\n\
+         __attribute__((visibility(\"protected\"))) int lib_protected(int x) { return x + 100; }\n\
+         __attribute__((noinline)) int lib_helper(int x) { return x * 3; }\n",
     )
     .unwrap();
     std::fs::write(
         w.join("util.c"),
-        "int lib_entry(int);\nint lib_twice_entry(int x) { return lib_entry(lib_entry(x)); }\n",
+        "int lib_entry(int);\n\
+         __attribute__((visibility(\"hidden\"))) int lib_helper(int);\n\
+         __attribute__((noinline)) int lib_twice_entry(int x) {\n\
+         \x20 return lib_entry(lib_entry(x)) + lib_helper(x) - 3 * x;\n}\n",
     )
     .unwrap();
     std::fs::write(
         w.join("main.c"),
-        "#include <stdio.h>\nint lib_twice_entry(int);\nint main(void) { printf(\"%d\\n\", lib_twice_entry(5)); return 0; }\n",
+        "#include <stdio.h>\nint lib_twice_entry(int);\nint lib_protected(int);\n\
+         int main(void) { printf(\"%d %d\\n\", lib_twice_entry(5), lib_protected(1)); return 0; }\n",
     )
     .unwrap();
+    let objects = vec!["lib.o".to_string(), "util.o".to_string()];
     for f in ["lib.c", "util.c"] {
         run(Command::new(CLANG)
             .current_dir(w)
             .args(["-flto=thin", "-O2", "-fPIC", "-c", f]));
     }
-    dtlto_link(
-        w,
-        &["lib.o".into(), "util.o".into()],
-        &["-shared"],
-        "libdemo.so",
-    );
+    let ours = dtlto_link(w, &objects, &["-shared"], "libdemo.so");
+    let lld = lld_link(w, &objects, &["-shared"], "liblld.so");
+    let exports = |lib: &std::path::Path| {
+        let out = run(Command::new("llvm-nm-22")
+            .args(["-D", "--defined-only", "--format=just-symbols"])
+            .arg(lib));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let exported = exports(&ours);
+    assert!(exported.contains("lib_protected\n"), "{exported}");
+    assert!(!exported.contains("lib_helper"), "{exported}");
+    assert_eq!(exported, exports(&lld));
     run(Command::new(CLANG)
         .current_dir(w)
         .args(["main.c", "-L.", "-ldemo", "-o", "main"]));
     let out = run(Command::new(w.join("main")).env("LD_LIBRARY_PATH", w));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "23\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "23 101\n");
+    // The code as lld's: the hidden and protected definitions are final
+    // (direct calls), the default ones preemptible.
+    dtlto_link(w, &objects, &["-shared", "-Wl,--lto-emit-asm"], "asm-dtlto");
+    lld_link(w, &objects, &["-shared", "-Wl,--lto-emit-asm"], "asm-lld");
+    for stem in ["lib", "util"] {
+        let asm =
+            |out: &str| std::fs::read_to_string(w.join(format!("{out}.lto.{stem}.s"))).unwrap();
+        assert_eq!(asm("asm-dtlto"), asm("asm-lld"), "{stem}");
+    }
 }
 
 #[test]

@@ -9,6 +9,7 @@ use object::{Object, ObjectSymbol};
 use thiserror::Error;
 
 use crate::bitcode::{self, BitcodeModule, ReadError};
+use crate::summary::Visibility;
 
 #[derive(Debug, Error)]
 pub enum InputError {
@@ -31,6 +32,9 @@ pub struct NativeSymbol {
     pub defined: bool,
     pub weak: bool,
     pub common_size: Option<u64>,
+    /// ELF `st_other` visibility (internal counts as hidden): merged over
+    /// the link's objects as linkers merge it.
+    pub visibility: Visibility,
 }
 
 /// One file that takes part in symbol resolution.
@@ -190,11 +194,20 @@ fn native_symbols(name: &str, data: &[u8], dynamic: bool) -> Result<Vec<NativeSy
             continue;
         }
         let common_size = sym.is_common().then(|| sym.size());
+        let visibility = match sym.flags() {
+            object::SymbolFlags::Elf { st_other, .. } => match st_other & 3 {
+                object::elf::STV_PROTECTED => Visibility::Protected,
+                object::elf::STV_DEFAULT => Visibility::Default,
+                _ => Visibility::Hidden,
+            },
+            _ => Visibility::Default,
+        };
         out.push(NativeSymbol {
             name: sym_name.to_string(),
             defined: !sym.is_undefined(),
             weak: sym.is_weak(),
             common_size,
+            visibility,
         });
     }
     Ok(out)

@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::bitcode::BitcodeModule;
 use crate::input::{InputFile, MemberContent, NativeSymbol};
+use crate::summary::Visibility;
 
 /// How the output is linked, as far as resolution cares.
 #[derive(Clone, Debug, Default)]
@@ -157,6 +158,10 @@ struct Entry {
     in_shared: bool,
     /// First file with a non-weak reference, for the undefined-symbol error.
     first_strong_ref: Option<usize>,
+    /// The most constraining visibility any loaded object or bitcode file
+    /// gives the name, definition or reference (lld's
+    /// `Symbol::mergeProperties`; shared libraries do not count).
+    visibility: Visibility,
 }
 
 impl Entry {
@@ -166,7 +171,17 @@ impl Entry {
             used_in_regular_obj: false,
             in_shared: false,
             first_strong_ref: None,
+            visibility: Visibility::Default,
         }
+    }
+
+    /// ELF's merge: hidden (or internal) beats protected beats default.
+    fn merge_visibility(&mut self, v: Visibility) {
+        self.visibility = match (self.visibility, v) {
+            (Visibility::Hidden, _) | (_, Visibility::Hidden) => Visibility::Hidden,
+            (Visibility::Protected, _) | (_, Visibility::Protected) => Visibility::Protected,
+            _ => Visibility::Default,
+        };
     }
 }
 
@@ -339,6 +354,8 @@ impl<'a> Resolver<'a> {
             if !sym.flags.is_global() || sym.flags.is_format_specific() {
                 continue;
             }
+            self.entry(&sym.name)
+                .merge_visibility(sym.flags.visibility());
             let in_dropped_comdat = sym
                 .comdat
                 .is_some_and(|c| !kept.get(c as usize).copied().unwrap_or(true));
@@ -365,7 +382,9 @@ impl<'a> Resolver<'a> {
     fn add_native(&mut self, path: &str, symbols: &'a [NativeSymbol]) -> Result<(), ResolveError> {
         let file = self.name(path);
         for sym in symbols {
-            self.entry(&sym.name).used_in_regular_obj = true;
+            let entry = self.entry(&sym.name);
+            entry.used_in_regular_obj = true;
+            entry.merge_visibility(sym.visibility);
             if !sym.defined {
                 self.reference(&sym.name, file, sym.weak);
                 continue;
@@ -455,8 +474,11 @@ impl<'a> Resolver<'a> {
                     };
                     let prevailing = !self.discarded[index][i]
                         && matches!(entry.def, Def::Defined(Provider::Bitcode(mi, si), _) if mi == index && si == i);
-                    let hidden = sym.flags.visibility() != crate::summary::Visibility::Default;
-                    let exported = !hidden
+                    // The visibility merged over the link's files, as lld
+                    // decides with it: protected symbols are exported but
+                    // final; hidden ones neither.
+                    let visibility = entry.visibility;
+                    let exported = visibility != Visibility::Hidden
                         && (self.opts.shared
                             || self.opts.export_dynamic
                             || entry.in_shared);
@@ -480,7 +502,8 @@ impl<'a> Resolver<'a> {
                         visible_to_regular_obj: entry.used_in_regular_obj
                             || (prevailing && exported),
                         export_dynamic: exported,
-                        final_definition: defined && (!self.opts.shared || hidden),
+                        final_definition: defined
+                            && (!self.opts.shared || visibility != Visibility::Default),
                     }
                 })
                 .collect();
