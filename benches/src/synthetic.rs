@@ -121,6 +121,7 @@ pub fn link_unit(modules: usize, functions: usize) -> Resolution {
                 export_dynamic: false,
                 // An executable: every definition is final.
                 final_definition: true,
+                visibility: Visibility::Default,
             });
         }
         out.push(ResolvedModule {

@@ -140,7 +140,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
         inputs,
         origins,
         link,
-    } = thin_link_cmd::thin_link_driven(line, driven, &trace)?;
+    } = thin_link_cmd::thin_link_driven(line, driven, &trace, !line.emit_asm)?;
     let thin_done = Instant::now();
 
     let temps = crate::output::temp_dir_beside(out_path)?;

@@ -44,7 +44,7 @@ pub struct Driven {
 /// span of `trace`.
 pub fn run_thin_link(line: &LinkLine, output: &str, trace: &Trace) -> Result<ThinLinked> {
     let driven = drive(line, output, trace, Bitcode::Drop)?;
-    thin_link_driven(line, driven, trace)
+    thin_link_driven(line, driven, trace, false)
 }
 
 /// The driver stage alone: `clang-22 -###` and the linker view, with the
@@ -93,8 +93,14 @@ pub fn driven_from(
     })
 }
 
-/// Read -> resolve -> thin link, after the driver stage.
-pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Result<ThinLinked> {
+/// Read -> resolve -> thin link, after the driver stage. `final_link`: the
+/// link's own final link follows, from the backends' objects alone.
+pub fn thin_link_driven(
+    line: &LinkLine,
+    driven: Driven,
+    trace: &Trace,
+    final_link: bool,
+) -> Result<ThinLinked> {
     let Driven {
         cmd,
         view,
@@ -123,6 +129,9 @@ pub fn thin_link_driven(line: &LinkLine, driven: Driven, trace: &Trace) -> Resul
         opt_level: line.opt_level.level(),
         split: line.split_config(),
         passes: line.passes,
+        // Under lld the final link reads objects only; the other linkers
+        // get the bitcode's symbols through the plugin.
+        resolved_visibility: final_link && line.linker == "lld",
     };
     let t = Instant::now();
     let link = thinlink::thin_link(resolution, &config)?;

@@ -51,15 +51,9 @@ pub fn internalize_and_promote(
 
 /// The most constraining visibility of all copies (hidden > protected > default).
 fn elf_visibility(index: &CombinedIndex, list: &[SummaryId]) -> Visibility {
-    let rank = |v: Visibility| match v {
-        Visibility::Default => 0,
-        Visibility::Protected => 1,
-        Visibility::Hidden => 2,
-    };
     list.iter()
         .map(|&s| index.summary(s).flags.visibility)
-        .max_by_key(|&v| rank(v))
-        .unwrap_or(Visibility::Default)
+        .fold(Visibility::Default, Visibility::merge)
 }
 
 pub fn resolve_prevailing(

@@ -52,6 +52,11 @@ pub struct SymbolResolution {
     /// executable any definition, in a shared library a hidden one.
     #[serde(default)]
     pub final_definition: bool,
+    /// The symbol's visibility merged over every object and bitcode file
+    /// of the link, references included: what the linker's symbol table
+    /// holds, and a final link of the backends' objects alone may not see.
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// Where a selected bitcode module came from on the link line.
@@ -175,13 +180,8 @@ impl Entry {
         }
     }
 
-    /// ELF's merge: hidden (or internal) beats protected beats default.
     fn merge_visibility(&mut self, v: Visibility) {
-        self.visibility = match (self.visibility, v) {
-            (Visibility::Hidden, _) | (_, Visibility::Hidden) => Visibility::Hidden,
-            (Visibility::Protected, _) | (_, Visibility::Protected) => Visibility::Protected,
-            _ => Visibility::Default,
-        };
+        self.visibility = self.visibility.merge(v);
     }
 }
 
@@ -504,6 +504,7 @@ impl<'a> Resolver<'a> {
                         export_dynamic: exported,
                         final_definition: defined
                             && (!self.opts.shared || visibility != Visibility::Default),
+                        visibility,
                     }
                 })
                 .collect();

@@ -115,14 +115,27 @@ impl Linkage {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Visibility {
+    #[default]
     Default,
     Hidden,
     Protected,
 }
 
 impl Visibility {
+    /// ELF's merge of two copies' visibilities: the more constraining one
+    /// (hidden, then protected, then default).
+    pub fn merge(self, other: Visibility) -> Visibility {
+        match (self, other) {
+            (Visibility::Hidden, _) | (_, Visibility::Hidden) => Visibility::Hidden,
+            (Visibility::Protected, _) | (_, Visibility::Protected) => Visibility::Protected,
+            _ => Visibility::Default,
+        }
+    }
+
     pub fn from_bits(bits: u64) -> Visibility {
         match bits {
             1 => Visibility::Hidden,

@@ -30,6 +30,14 @@ pub struct ThinLinkConfig {
     /// When a module's backend is split across cores.
     pub split: SplitConfig,
     pub passes: PassSwitches,
+    /// The final link sees the backends' objects only (`dtlto link` under
+    /// lld), not the bitcode's symbols: each prevailing definition takes
+    /// the visibility the resolution merged over the link's files. A
+    /// linker that reads the bitcode merges a hidden declaration of
+    /// another module into the symbol; from objects alone it cannot once
+    /// the backends optimized that reference away, and would export a
+    /// symbol lld hides.
+    pub resolved_visibility: bool,
 }
 
 /// LLVM's options that turn thin-link passes off, under LLVM's names;
@@ -233,6 +241,21 @@ pub fn thin_link(
     };
     internalize_and_promote(&mut index, &is_exported, &is_prevailing);
     resolve_prevailing(&mut index, &is_prevailing, &preserved);
+    if config.resolved_visibility {
+        for (m, res) in resolutions.iter().enumerate() {
+            for (&guid, r) in ir_guids[m].iter().zip(res) {
+                if !r.prevailing || r.visibility == Visibility::Default {
+                    continue;
+                }
+                if let Some(s) = index.find_in_module(guid, ModuleId(m as u32)) {
+                    let st = index.state_mut(s);
+                    if !st.linkage.is_local() {
+                        st.visibility = st.visibility.merge(r.visibility);
+                    }
+                }
+            }
+        }
+    }
     lap("promote", &mut times);
 
     let external_globals = external_globals(&index);

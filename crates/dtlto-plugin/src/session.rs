@@ -286,6 +286,8 @@ impl Session {
             opt_level: self.options.opt_level.level(),
             split: self.options.split_config(),
             passes: self.options.passes,
+            // The linker merges the bitcode symbols' visibility itself.
+            resolved_visibility: false,
         };
         let t = Instant::now();
         let link = thinlink::thin_link(
