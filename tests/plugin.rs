@@ -243,7 +243,20 @@ fn a_mixed_link_resolves_as_the_linker_decides() {
         .to_vec();
     for ld in LINKERS {
         let binary = w.join(format!("mixed-{ld}"));
-        linked(plugin_link(w, ld, &inputs, &[], &binary), ld);
+        let out = plugin_link(w, ld, &inputs, &["v"], &binary);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        linked(out, ld);
+        // mold re-executes itself, loading the plugin again, for a plugin
+        // at interface level 0 that claimed an archive member it then left
+        // out (unused.o); at level 1 get_symbols_v3 leaves it out instead.
+        if ld == "mold" {
+            assert_eq!(
+                stderr.matches("dtlto: plugin interface level").count(),
+                1,
+                "{stderr}"
+            );
+            assert!(stderr.contains("level 1 with mold"), "{stderr}");
+        }
         assert_eq!(run_program(&binary, false), "107 30 2 40\n", "{ld}");
         let by_dtlto = dtlto_link(w, &inputs, &[&format!("-fuse-ld={ld}")], &format!("d-{ld}"));
         assert_eq!(run_program(&by_dtlto, false), "107 30 2 40\n", "{ld}");

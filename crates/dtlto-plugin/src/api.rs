@@ -59,6 +59,13 @@ pub const LDPT_MESSAGE: c_int = 11;
 pub const LDPT_OUTPUT_NAME: c_int = 15;
 pub const LDPT_GET_SYMBOLS_V2: c_int = 25;
 pub const LDPT_GET_SYMBOLS_V3: c_int = 28;
+pub const LDPT_ADD_SYMBOLS_V2: c_int = 33;
+pub const LDPT_GET_API_VERSION: c_int = 34;
+
+/// `enum linker_api_version`. V1: the plugin's claim-file hook is
+/// thread-safe and it uses `get_symbols_v3` and `add_symbols_v2` only.
+pub const LAPI_V0: c_int = 0;
+pub const LAPI_V1: c_int = 1;
 
 /// `struct ld_plugin_input_file`.
 #[repr(C)]
@@ -95,6 +102,14 @@ pub type RegisterCleanup = unsafe extern "C" fn(CleanupHandler) -> Status;
 pub type AddSymbols = unsafe extern "C" fn(*mut c_void, c_int, *const Symbol) -> Status;
 pub type GetSymbols = unsafe extern "C" fn(*const c_void, c_int, *mut Symbol) -> Status;
 pub type AddInputFile = unsafe extern "C" fn(*const c_char) -> Status;
+pub type GetApiVersion = unsafe extern "C" fn(
+    *const c_char,
+    *const c_char,
+    c_int,
+    c_int,
+    *mut *const c_char,
+    *mut *const c_char,
+) -> c_int;
 pub type Message = unsafe extern "C" fn(c_int, *const c_char, ...) -> Status;
 
 /// `struct ld_plugin_tv`: a tag and a value whose meaning the tag gives.
@@ -116,4 +131,5 @@ pub union TvValue {
     pub get_symbols: GetSymbols,
     pub add_input_file: AddInputFile,
     pub message: Message,
+    pub get_api_version: GetApiVersion,
 }

@@ -117,6 +117,9 @@ pub unsafe extern "C" fn onload(tv: *const api::TransferVector) -> api::Status {
     let mut register_claim = None;
     let mut register_all_read = None;
     let mut register_cleanup = None;
+    let mut add_symbols_v2 = None;
+    let mut get_api_version = None;
+    let mut has_get_symbols_v3 = false;
     let mut entry = tv;
     loop {
         // SAFETY: the caller promises a vector ended by LDPT_NULL; `entry`
@@ -134,7 +137,12 @@ pub unsafe extern "C" fn onload(tv: *const api::TransferVector) -> api::Status {
                 api::LDPT_ADD_SYMBOLS => linker.add_symbols = Some(tv.value.add_symbols),
                 // The newest get_symbols wins: V3 reports LDPS_NO_SYMS for
                 // members the link did not take.
-                api::LDPT_GET_SYMBOLS_V3 => linker.get_symbols = Some(tv.value.get_symbols),
+                api::LDPT_GET_SYMBOLS_V3 => {
+                    linker.get_symbols = Some(tv.value.get_symbols);
+                    has_get_symbols_v3 = true;
+                }
+                api::LDPT_ADD_SYMBOLS_V2 => add_symbols_v2 = Some(tv.value.add_symbols),
+                api::LDPT_GET_API_VERSION => get_api_version = Some(tv.value.get_api_version),
                 api::LDPT_GET_SYMBOLS_V2 | api::LDPT_GET_SYMBOLS
                     if linker.get_symbols.is_none() =>
                 {
@@ -158,6 +166,43 @@ pub unsafe extern "C" fn onload(tv: *const api::TransferVector) -> api::Status {
     }
     // GNU get_symbols v1 (tag 9) lacks LDPR_PREVAILING_DEF_IRONLY_EXP but
     // has the same signature; all three are taken the same way.
+    //
+    // API level 1, where the linker offers it: the claim-file hook is
+    // thread-safe (it reads with pread and locks the session) and the
+    // plugin then reports symbols with add_symbols_v2 (the same array:
+    // type and section kind left unknown, as LLVMgold leaves them) and
+    // reads them with get_symbols_v3. mold re-executes itself, reading
+    // every input twice, for a plugin that declares no level (LLVMgold
+    // excepted, recognized by its file name).
+    let mut interface = String::from("plugin interface level 0");
+    if let (Some(negotiate), Some(add_v2), true) =
+        (get_api_version, add_symbols_v2, has_get_symbols_v3)
+    {
+        let mut linker_id = std::ptr::null();
+        let mut linker_version = std::ptr::null();
+        let version = concat!(env!("CARGO_PKG_VERSION"), "\0");
+        // SAFETY: the linker's negotiation function, given two
+        // NUL-terminated strings that live for the whole process and two
+        // out-parameters it may set to its own strings.
+        let level = unsafe {
+            negotiate(
+                c"dtlto".as_ptr(),
+                version.as_ptr().cast(),
+                api::LAPI_V0,
+                api::LAPI_V1,
+                &mut linker_id,
+                &mut linker_version,
+            )
+        };
+        if level == api::LAPI_V1 {
+            linker.add_symbols = Some(add_v2);
+        }
+        // SAFETY: null or a NUL-terminated string owned by the linker.
+        // (Its version string is not read: mold 1.10 hands out a pointer
+        // into a string it has already freed.)
+        let id = unsafe { c_text(linker_id) };
+        interface = format!("plugin interface level {level} with {id}");
+    }
     let _ = LINKER.set(linker);
 
     let setup = || -> Result<Session> {
@@ -174,6 +219,9 @@ pub unsafe extern "C" fn onload(tv: *const api::TransferVector) -> api::Status {
             options.add(opt)?;
         }
         options.finish()?;
+        if options.verbose {
+            eprintln!("dtlto: {interface}");
+        }
         // LLVM checks its options here, before the linker reads any input.
         dtlto_llvm::apply_llvm_options(&options.llvm_options)
             .map_err(|e| anyhow::anyhow!("-plugin-opt={}: {e}", options.llvm_options.join(",")))?;
