@@ -339,9 +339,6 @@ fn dso_local_names(
         let Some(g) = ir_global(from, guid) else {
             return;
         };
-        if !index.is_dso_local(guid) {
-            return;
-        }
         // What the IR mover copies from `g`: a function's or variable's
         // flags; an alias arrives as a copy of its aliasee, or as a plain
         // declaration, with flags of its own making.
@@ -350,7 +347,11 @@ fn dso_local_names(
             Some(own) if !definition => own.dso_local,
             _ => copied,
         };
-        if !already {
+        // The module's own data first: the index's answer is a lookup at
+        // a random place in a map of every GUID, a cache miss in a big
+        // link, and most names (definitions in position-independent code)
+        // are dso_local already.
+        if !already && index.is_dso_local(guid) {
             names.insert(g.name.as_str());
         }
     };
