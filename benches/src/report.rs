@@ -228,7 +228,7 @@ pub fn markdown(report: &Report) -> String {
             if r.checks { "pass" } else { "FAIL" }
         );
     }
-    out.push_str("\nThe thin link alone: `ld.lld-22 --thinlto-index-only --thinlto-emit-imports-files` (through clang-22) vs `dtlto thin-link`, same inputs and link line, each writing its index files into an empty directory; wall time (each sample the median of three runs in a row) and peak PSS of the process tree, medians.\n\n");
+    out.push_str("\nThe thin link alone: `ld.lld-22 --thinlto-index-only --thinlto-emit-imports-files` (through clang-22) vs `dtlto thin-link`, same inputs and link line, each run writing its index files into a new, empty directory (nothing removed meanwhile: ext4 without a journal makes every file created dearer after many are removed); wall time (each sample the median of three runs in a row) and peak PSS of the process tree, medians.\n\n");
     out.push_str(
         "| program | modules | lld s | dtlto s | time ratio | lld MB | dtlto MB | memory ratio |\n",
     );

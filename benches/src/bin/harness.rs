@@ -155,6 +155,32 @@ fn bench_program(
     let delegated_out = work.join("dtlto-delegated").join(&p.output);
     let slurm_out = work.join("dtlto-slurm").join(&p.output);
     let distributor_jobs = format!("-j{jobs}");
+    // The thin link alone, writing its index files into `dir`.
+    let thin_command = |mode: &str, dir: &Path| -> Command {
+        if mode == LLD_THIN {
+            let mut c = Command::new("clang-22");
+            c.args([
+                "-flto=thin",
+                "-fuse-ld=lld",
+                "-Wl,--thinlto-index-only,--thinlto-emit-imports-files",
+                &format!("-Wl,--thinlto-prefix-replace={obj_dir};{}/", dir.display()),
+            ])
+            .args(&objects)
+            .args(&p.libs)
+            .arg("-o")
+            .arg(dir.join("out"));
+            c
+        } else {
+            let mut c = Command::new(&args.dtlto);
+            c.arg("thin-link")
+                .arg(format!("--prefix-replace={obj_dir};{}/", dir.display()))
+                .args(&objects)
+                .args(&p.libs)
+                .arg("-o")
+                .arg(dir.join("out"));
+            c
+        }
+    };
     let command = |mode: &str| -> Command {
         match mode {
             LLD => {
@@ -225,36 +251,8 @@ fn bench_program(
                     .arg(&slurm_out);
                 c
             }
-            LLD_THIN => {
-                let mut c = Command::new("clang-22");
-                c.args([
-                    "-flto=thin",
-                    "-fuse-ld=lld",
-                    "-Wl,--thinlto-index-only,--thinlto-emit-imports-files",
-                    &format!(
-                        "-Wl,--thinlto-prefix-replace={obj_dir};{}/",
-                        work.join("lld-idx").display()
-                    ),
-                ])
-                .args(&objects)
-                .args(&p.libs)
-                .arg("-o")
-                .arg(work.join("lld-idx/out"));
-                c
-            }
-            _ => {
-                let mut c = Command::new(&args.dtlto);
-                c.arg("thin-link")
-                    .arg(format!(
-                        "--prefix-replace={obj_dir};{}/",
-                        work.join("dtlto-idx").display()
-                    ))
-                    .args(&objects)
-                    .args(&p.libs)
-                    .arg("-o")
-                    .arg(work.join("dtlto-idx/out"));
-                c
-            }
+            LLD_THIN => thin_command(LLD_THIN, &work.join("lld-idx")),
+            _ => thin_command(DTLTO_THIN, &work.join("dtlto-idx")),
         }
     };
     let mut result = ProgramResult {
@@ -285,51 +283,54 @@ fn bench_program(
         modes.push(DTLTO_NO_SPLIT);
     }
     let mut samples: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
+    let mut index_runs = 0;
+    let mut last_index_dir: BTreeMap<&str, PathBuf> = BTreeMap::new();
     for rep in 0..args.reps {
         for k in 0..modes.len() {
             let mode = modes[(k + rep) % modes.len()];
             eprint!("\r\x1b[K{progress} rep {}/{} {mode}", rep + 1, args.reps);
-            // Thin links write into an empty directory each time, as a
-            // first build would: replacing files costs differently from
-            // creating them, and dtlto leaves unchanged files alone.
-            let index_dir = match mode {
-                LLD_THIN => Some(work.join("lld-idx")),
-                DTLTO_THIN => Some(work.join("dtlto-idx")),
-                _ => None,
-            };
-            let empty = |dir: &Path| -> Result<()> {
-                let _ = std::fs::remove_dir_all(dir);
-                std::fs::create_dir_all(dir)?;
-                Ok(())
-            };
-            let s = match index_dir {
+            let s = match mode {
                 // A thin link is short: timed alone, its memory sampled in
                 // a further run (see `measure::time`). A fraction of a
                 // second is at the mercy of the file system still busy
                 // with the links before it (one of three runs in a row
                 // taking several times the others, for either tool), so
                 // each sample is the median of three runs in a row.
-                Some(dir) => {
+                //
+                // Each run writes into a new, empty directory, as a first
+                // build would, and none is removed before the harness is
+                // done: ext4 without a journal (as here) skips the inodes
+                // freed in the last 30 s when it creates a file, reading
+                // each one's on-disk record, so hundreds of files removed
+                // just before make every file created after them dearer —
+                // and the thin link that ran second paid for the other's
+                // removed outputs as well as its own.
+                LLD_THIN | DTLTO_THIN => {
+                    let mut fresh_dir = || -> Result<PathBuf> {
+                        index_runs += 1;
+                        let dir = work.join(format!("{mode}-idx.{index_runs}"));
+                        std::fs::create_dir_all(&dir)?;
+                        Ok(dir)
+                    };
                     let mut walls = Vec::with_capacity(THIN_LINK_RUNS);
                     for _ in 0..THIN_LINK_RUNS {
-                        empty(&dir)?;
+                        let dir = fresh_dir()?;
                         settle_writeback();
-                        let timed = time(&mut command(mode))
+                        let timed = time(&mut thin_command(mode, &dir))
                             .with_context(|| format!("{}: {mode}", p.name))?;
                         walls.push(timed.wall_s);
                     }
                     walls.sort_by(f64::total_cmp);
-                    empty(&dir)?;
-                    let sampled = measure(&mut command(mode))
+                    let dir = fresh_dir()?;
+                    let sampled = measure(&mut thin_command(mode, &dir))
                         .with_context(|| format!("{}: {mode}", p.name))?;
+                    last_index_dir.insert(mode, dir);
                     Sample {
                         wall_s: walls[THIN_LINK_RUNS / 2],
                         peak_mem_mb: sampled.peak_mem_mb,
                     }
                 }
-                None => {
-                    measure(&mut command(mode)).with_context(|| format!("{}: {mode}", p.name))?
-                }
+                _ => measure(&mut command(mode)).with_context(|| format!("{}: {mode}", p.name))?,
             };
             samples.entry(mode.to_string()).or_default().push(s);
         }
@@ -418,8 +419,11 @@ fn bench_program(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let read = |d: &str| std::fs::read(work.join(d).join(format!("{base}.imports"))).ok();
-            let (a, b) = (read("lld-idx"), read("dtlto-idx"));
+            let read = |mode: &str| {
+                let dir = last_index_dir.get(mode)?;
+                std::fs::read(dir.join(format!("{base}.imports"))).ok()
+            };
+            let (a, b) = (read(LLD_THIN), read(DTLTO_THIN));
             a.is_some() && a == b
         })
         .count();
@@ -780,15 +784,22 @@ fn main() -> Result<()> {
         reps: args.reps,
         programs: Vec::new(),
     };
+    let mut work_dirs = Vec::new();
     for (i, spec) in programs.iter().enumerate() {
         let progress = format!("[{}/{}] {spec}:", i + 1, programs.len());
         eprint!("\r\x1b[K{progress} compiling");
         let program = Program::prepare(spec, &args.corpus, &args.cache)?;
         let work = tempfile_dir(&args.out, &program.name)?;
         let result = bench_program(&program, &args, jobs, &work, &progress);
-        let _ = std::fs::remove_dir_all(&work);
+        // Removed at the end, not now: the next program's thin links would
+        // create their files among thousands of inodes just freed (see the
+        // thin links in `bench_program`).
+        work_dirs.push(work);
         report.programs.push(result?);
         report::write(&report, &args.out)?;
+    }
+    for work in &work_dirs {
+        let _ = std::fs::remove_dir_all(work);
     }
     eprintln!("\r\x1b[K");
     print!("{}", report::write(&report, &args.out)?);
