@@ -784,31 +784,28 @@ fn main() -> Result<()> {
         reps: args.reps,
         programs: Vec::new(),
     };
+    // Each program's work directory lives until the run ends, however it
+    // ends: removed at once, the next program's thin links would create
+    // their files among thousands of inodes just freed (see the thin links
+    // in `bench_program`).
+    std::fs::create_dir_all(&args.out)?;
     let mut work_dirs = Vec::new();
     for (i, spec) in programs.iter().enumerate() {
         let progress = format!("[{}/{}] {spec}:", i + 1, programs.len());
         eprint!("\r\x1b[K{progress} compiling");
         let program = Program::prepare(spec, &args.corpus, &args.cache)?;
-        let work = tempfile_dir(&args.out, &program.name)?;
-        let result = bench_program(&program, &args, jobs, &work, &progress);
-        // Removed at the end, not now: the next program's thin links would
-        // create their files among thousands of inodes just freed (see the
-        // thin links in `bench_program`).
-        work_dirs.push(work);
-        report.programs.push(result?);
+        let work_dir = tempfile::Builder::new()
+            .prefix(&format!("work-{}-", program.name))
+            .tempdir_in(&args.out)?;
+        let work = work_dir.path().canonicalize()?;
+        work_dirs.push(work_dir);
+        report
+            .programs
+            .push(bench_program(&program, &args, jobs, &work, &progress)?);
         report::write(&report, &args.out)?;
     }
-    for work in &work_dirs {
-        let _ = std::fs::remove_dir_all(work);
-    }
+    drop(work_dirs);
     eprintln!("\r\x1b[K");
     print!("{}", report::write(&report, &args.out)?);
     Ok(())
-}
-
-fn tempfile_dir(out: &Path, name: &str) -> Result<PathBuf> {
-    let dir = out.join(format!("work-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir.canonicalize()?)
 }
