@@ -460,7 +460,7 @@ pub fn load_inputs(
             let early = prefetched.lock().ok().and_then(|mut p| p.remove(path));
             match early {
                 Some(file) => Ok(Some(file)),
-                None => input::load_with(path, bitcode)
+                None => read_input(path, bitcode)
                     .map(Some)
                     .map_err(anyhow::Error::from),
             }
@@ -487,6 +487,16 @@ pub fn load_inputs(
         .collect())
 }
 
+/// One link input, brought into memory as lld brings it (see
+/// [`dtlto_llvm::FileBuffer`]).
+pub fn read_input(path: &Path, bitcode: input::Bitcode) -> Result<InputFile, input::InputError> {
+    let buffer = dtlto_llvm::FileBuffer::open(path).map_err(|error| input::InputError::Io {
+        path: path.display().to_string(),
+        error,
+    })?;
+    input::load_contents(path, buffer.bytes(), bitcode)
+}
+
 /// Inputs read before the driver said what the link's files are.
 pub type Prefetched = std::collections::HashMap<std::path::PathBuf, InputFile>;
 
@@ -499,7 +509,7 @@ pub fn prefetch_inputs(args: &[String], bitcode: input::Bitcode) -> Prefetched {
         .filter(|a| !a.starts_with('-'))
         .map(std::path::PathBuf::from)
         .filter(|p| p.is_file())
-        .filter_map(|p| input::load_with(&p, bitcode).ok().map(|file| (p, file)))
+        .filter_map(|p| read_input(&p, bitcode).ok().map(|file| (p, file)))
         .collect()
 }
 

@@ -145,8 +145,15 @@ pub use crate::bitcode::Bytes as Bitcode;
 
 pub fn load_with(path: &Path, bitcode: Bitcode) -> Result<InputFile, InputError> {
     let data = read_file(path)?;
+    load_contents(path, &data, bitcode)
+}
+
+/// Reads one input file from its contents, however they were brought into
+/// memory (`dtlto` maps them, as lld does: resolution touches only the
+/// symbol tables of a shared library or an archive's members).
+pub fn load_contents(path: &Path, data: &[u8], bitcode: Bitcode) -> Result<InputFile, InputError> {
     let name = path.display().to_string();
-    load_bytes(&name, path, &data, bitcode)
+    load_bytes(&name, path, data, bitcode)
 }
 
 fn load_bytes(

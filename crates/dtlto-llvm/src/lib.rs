@@ -11,6 +11,7 @@
 
 mod backend;
 mod context;
+mod file_buffer;
 pub mod lld;
 mod llvm_options;
 mod module;
@@ -21,6 +22,7 @@ mod split;
 mod target;
 
 pub use backend::{start_backend, Backend, BackendError, BackendOptions, ImportedModule, OptLevel};
+pub use file_buffer::FileBuffer;
 pub use llvm_options::apply_llvm_options;
 pub use remarks::{write_regular_lto_remarks, RemarkOptions};
 pub use split::SplitModule;

@@ -36,7 +36,7 @@ fn buffer(name: &str, bytes: &[u8]) -> LLVMMemoryBufferRef {
     }
 }
 
-fn take_message(msg: *mut c_char) -> String {
+pub(crate) fn take_message(msg: *mut c_char) -> String {
     if msg.is_null() {
         return String::new();
     }
