@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Parser;
 use dtlto_bench::measure::{measure, measure_job, time, Sample};
 use dtlto_bench::program::Program;
@@ -62,6 +62,10 @@ struct Args {
     /// distributor) vs `dtlto link -fuse-ld=LINKER`.
     #[arg(long)]
     plugin: bool,
+    /// The linkers `--plugin` links with (comma-separated, of bfd, gold
+    /// and mold): one linker's rows without the others' hour.
+    #[arg(long, value_delimiter = ',', default_values_t = PLUGIN_LINKERS.map(String::from))]
+    plugin_linkers: Vec<String>,
     /// The plugin to measure (default: beside the dtlto binary).
     #[arg(long)]
     plugin_path: Option<PathBuf>,
@@ -666,7 +670,7 @@ fn plugin_links(
             .arg(out(linker, kind));
         c
     };
-    for linker in PLUGIN_LINKERS {
+    for linker in args.plugin_linkers.iter().map(String::as_str) {
         for rep in 0..args.reps {
             for k in 0..PLUGIN_KINDS.len() {
                 let kind = PLUGIN_KINDS[(k + rep) % PLUGIN_KINDS.len()];
@@ -740,6 +744,13 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 
 fn main() -> Result<()> {
     let mut args = Args::parse();
+    if let Some(bad) = args
+        .plugin_linkers
+        .iter()
+        .find(|l| !PLUGIN_LINKERS.contains(&l.as_str()))
+    {
+        bail!("--plugin-linkers: unknown linker `{bad}` (of bfd, gold, mold)");
+    }
     args.cache = absolute(&args.cache)?;
     args.out = absolute(&args.out)?;
     args.corpus = args
