@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Parser;
 use dtlto_bench::measure::{measure, measure_job, time, Sample};
 use dtlto_bench::program::Program;
@@ -64,7 +64,12 @@ struct Args {
     plugin: bool,
     /// The linkers `--plugin` links with (comma-separated, of bfd, gold
     /// and mold): one linker's rows without the others' hour.
-    #[arg(long, value_delimiter = ',', default_values_t = PLUGIN_LINKERS.map(String::from))]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = PLUGIN_LINKERS,
+        default_values_t = PLUGIN_LINKERS.map(String::from)
+    )]
     plugin_linkers: Vec<String>,
     /// The plugin to measure (default: beside the dtlto binary).
     #[arg(long)]
@@ -744,13 +749,6 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 
 fn main() -> Result<()> {
     let mut args = Args::parse();
-    if let Some(bad) = args
-        .plugin_linkers
-        .iter()
-        .find(|l| !PLUGIN_LINKERS.contains(&l.as_str()))
-    {
-        bail!("--plugin-linkers: unknown linker `{bad}` (of bfd, gold, mold)");
-    }
     args.cache = absolute(&args.cache)?;
     args.out = absolute(&args.out)?;
     args.corpus = args
