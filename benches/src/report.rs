@@ -134,6 +134,8 @@ pub struct Row {
     pub name: String,
     pub modules: usize,
     pub link: (f64, f64),
+    /// dtlto / lld link time, median of the per-repetition ratios.
+    pub link_paired: f64,
     pub mem: (f64, f64),
     pub thin: (f64, f64),
     pub thin_mem: (f64, f64),
@@ -156,12 +158,27 @@ impl ProgramResult {
         )
     }
 
+    /// The median, over repetitions, of `num`'s wall time over `den`'s in
+    /// the same repetition. Modes run interleaved, so a repetition's two
+    /// samples were taken a minute apart at most; on a VM whose speed
+    /// wanders by a fifth over minutes, the ratio within a repetition
+    /// cancels that drift where a ratio of medians (samples taken up to
+    /// an hour apart) keeps it.
+    pub fn paired_ratio(&self, num: &str, den: &str) -> f64 {
+        let (Some(n), Some(d)) = (self.samples.get(num), self.samples.get(den)) else {
+            return f64::NAN;
+        };
+        let ratios: Vec<f64> = n.iter().zip(d).map(|(n, d)| n.wall_s / d.wall_s).collect();
+        median(&ratios)
+    }
+
     pub fn row(&self) -> Row {
         let run = |b: &str| median(self.run_time_s.get(b).map(Vec::as_slice).unwrap_or(&[]));
         Row {
             name: self.name.clone(),
             modules: self.modules,
             link: (self.med(LLD, |s| s.wall_s), self.med(DTLTO, |s| s.wall_s)),
+            link_paired: self.paired_ratio(DTLTO, LLD),
             mem: (
                 self.med(LLD, |s| s.peak_mem_mb),
                 self.med(DTLTO, |s| s.peak_mem_mb),
@@ -195,11 +212,13 @@ pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "dtlto vs ld.lld-22 in-process ThinLTO, {} ({}), {} jobs, median of {} runs; ratios are dtlto / lld; memory is the peak PSS summed over the process tree.\n",
+        "dtlto vs ld.lld-22 in-process ThinLTO, {} ({}), {} jobs, median of {} runs; ratios are dtlto / lld (paired: the median of each repetition's own ratio, the two links having run side by side); memory is the peak PSS summed over the process tree.\n",
         report.date, report.machine, report.jobs, report.reps
     );
-    out.push_str("| program | modules | link lld s | link dtlto s | link ratio | memory lld MB | memory dtlto MB | memory ratio | thin link lld s | thin link dtlto s | thin link ratio | size ratio | run time ratio | imports = lld | checks |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    out.push_str("| program | modules | link lld s | link dtlto s | link ratio | link ratio, paired | memory lld MB | memory dtlto MB | memory ratio | thin link lld s | thin link dtlto s | thin link ratio | size ratio | run time ratio | imports = lld | checks |\n");
+    out.push_str(
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
     // Programs measured with --no-compare have no row here.
     for p in report
         .programs
@@ -209,12 +228,13 @@ pub fn markdown(report: &Report) -> String {
         let r = p.row();
         let _ = writeln!(
             out,
-            "| {} | {} | {:.2} | {:.2} | **{:.2}** | {:.0} | {:.0} | **{:.2}** | {:.3} | {:.3} | **{:.2}** | **{:.3}** | **{:.3}** | {}/{} | {} |",
+            "| {} | {} | {:.2} | {:.2} | **{:.2}** | **{:.2}** | {:.0} | {:.0} | **{:.2}** | {:.3} | {:.3} | **{:.2}** | **{:.3}** | **{:.3}** | {}/{} | {} |",
             r.name,
             r.modules,
             r.link.0,
             r.link.1,
             ratio(r.link),
+            r.link_paired,
             r.mem.0,
             r.mem.1,
             ratio(r.mem),
@@ -416,20 +436,24 @@ pub fn markdown(report: &Report) -> String {
         .filter(|p| !p.plugin.is_empty())
         .collect();
     if !plugged.is_empty() {
-        out.push_str("\nThrough the linker plugin interface, per linker: LLVM's `LLVMgold.so` (`clang-22 -flto=thin -flto-jobs=N`), `libdtlto_plugin.so` in-process and with `distributor=dtlto` (`dtlto distribute`), and `dtlto link -fuse-ld=LINKER`; wall time of the whole link, median; ratio is dtlto plugin / LLVMgold. Objects: the plugin's native objects are byte-identical to `dtlto link`'s. Binary: the plugin's binary is byte-identical to `dtlto link`'s (which links through the plugin under these linkers).\n\n");
-        out.push_str("| program | linker | LLVMgold s | dtlto plugin s | plugin ratio | plugin distributed s | dtlto link s | checks | distributed = in-process | objects = dtlto link | binary = dtlto link |\n");
-        out.push_str("|---|---|---:|---:|---:|---:|---:|---|---|---|---|\n");
+        out.push_str("\nThrough the linker plugin interface, per linker: LLVM's `LLVMgold.so` (`clang-22 -flto=thin -flto-jobs=N`), `libdtlto_plugin.so` in-process and with `distributor=dtlto` (`dtlto distribute`), and `dtlto link -fuse-ld=LINKER`; wall time of the whole link, median; ratio is dtlto plugin / LLVMgold, as a ratio of medians and paired (the median of each repetition's own ratio; the kinds of link run side by side in every repetition). Objects: the plugin's native objects are byte-identical to `dtlto link`'s. Binary: the plugin's binary is byte-identical to `dtlto link`'s (which links through the plugin under these linkers).\n\n");
+        out.push_str("| program | linker | LLVMgold s | dtlto plugin s | plugin ratio | plugin ratio, paired | plugin distributed s | dtlto link s | checks | distributed = in-process | objects = dtlto link | binary = dtlto link |\n");
+        out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---|\n");
         for p in plugged {
             for (linker, check) in &p.plugin {
                 let t = |kind: &str| p.med(&plugin_mode(linker, kind), |s| s.wall_s);
                 let yes = |b: bool| if b { "yes" } else { "NO" };
                 let _ = writeln!(
                     out,
-                    "| {} | {linker} | {:.2} | {:.2} | **{:.2}** | {:.2} | {:.2} | {} | {} | {} | {} |",
+                    "| {} | {linker} | {:.2} | {:.2} | **{:.2}** | **{:.2}** | {:.2} | {:.2} | {} | {} | {} | {} |",
                     p.name,
                     t(PLUGIN_LLVMGOLD),
                     t(PLUGIN_DTLTO),
                     t(PLUGIN_DTLTO) / t(PLUGIN_LLVMGOLD),
+                    p.paired_ratio(
+                        &plugin_mode(linker, PLUGIN_DTLTO),
+                        &plugin_mode(linker, PLUGIN_LLVMGOLD)
+                    ),
                     t(PLUGIN_DTLTO_DIST),
                     t(PLUGIN_DTLTO_LINK),
                     if check.checks_passed { "pass" } else { "FAIL" },

@@ -24,6 +24,16 @@ fn samples(program: &serde_json::Value, mode: &str, field: &str) -> Vec<f64> {
         .collect()
 }
 
+/// The median of `num[i] / den[i]` over the repetitions.
+fn paired(program: &serde_json::Value, num: &str, den: &str) -> f64 {
+    let (n, d) = (
+        samples(program, num, "wall_s"),
+        samples(program, den, "wall_s"),
+    );
+    assert_eq!(n.len(), d.len(), "{num} and {den} ran as often");
+    median(&mut n.iter().zip(&d).map(|(n, d)| n / d).collect::<Vec<_>>())
+}
+
 #[test]
 fn harness_reports_on_the_example() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -96,8 +106,12 @@ fn harness_reports_on_the_example() {
         .lines()
         .find(|l| l.starts_with("| hello-thin |"))
         .expect("a row for the example");
+    let link_paired = paired(p, "dtlto", "lld");
+    assert!(
+        row.contains(&format!("| **{link:.2}** | **{link_paired:.2}** |")),
+        "link ratios {link:.2}, paired {link_paired:.2} not in {row}"
+    );
     for figure in [
-        format!("**{link:.2}**"),
         format!("**{mem:.2}**"),
         format!("**{thin:.2}**"),
         format!("**{size:.3}**"),
@@ -227,7 +241,15 @@ fn harness_reports_on_the_example() {
             .lines()
             .find(|l| l.starts_with(&format!("| hello-thin | {linker} |")))
             .expect("a plugin row per linker");
-        assert!(row.contains(&format!("**{ratio:.2}**")), "{row}");
+        let ratio_paired = paired(
+            p,
+            &format!("{linker}-dtlto-plugin"),
+            &format!("{linker}-llvmgold"),
+        );
+        assert!(
+            row.contains(&format!("| **{ratio:.2}** | **{ratio_paired:.2}** |")),
+            "{row}"
+        );
         assert!(row.contains("| pass | yes | yes |"), "{row}");
     }
     let row = md
