@@ -73,6 +73,31 @@ pub enum MemberContent {
 }
 
 impl InputFile {
+    /// Lets go of what only the thin link and the backends read: each
+    /// bitcode module's bytes, IR globals and summaries, wherever this file
+    /// holds the module's only reference. Paths, symbols and member ids,
+    /// what a final link is built from, stay.
+    pub fn release_module_data(&mut self) {
+        let release = |module: &mut std::sync::Arc<BitcodeModule>| {
+            if let Some(m) = std::sync::Arc::get_mut(module) {
+                m.bitcode = std::sync::Arc::from(&[][..]);
+                m.globals = Vec::new();
+                m.summaries = Vec::new();
+            }
+        };
+        match self {
+            InputFile::Bitcode(m) => release(m),
+            InputFile::Archive { members, .. } => {
+                for member in members {
+                    if let MemberContent::Bitcode(m) = &mut member.content {
+                        release(m);
+                    }
+                }
+            }
+            InputFile::Object { .. } | InputFile::Shared { .. } => {}
+        }
+    }
+
     pub fn path(&self) -> &str {
         match self {
             InputFile::Bitcode(m) => &m.path,
