@@ -137,19 +137,28 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let ThinLinked {
         cmd,
         view,
-        inputs,
+        mut inputs,
         origins,
-        link,
+        mut link,
     } = thin_link_cmd::thin_link_driven(line, driven, &trace, !line.emit_asm)?;
     let thin_done = Instant::now();
+    // The backends need the modules and their plans; the rest of the thin
+    // link's data (index, resolutions, import lists) is freed on another
+    // thread while they run.
+    let modules = std::mem::take(&mut link.index.modules);
+    let plans = std::mem::take(&mut link.plans);
+    let spent = std::thread::spawn(move || {
+        drop(link);
+        dtlto_llvm::return_free_heap_pages();
+    });
 
     let temps = crate::output::temp_dir_beside(out_path)?;
 
     let jobs = crate::backends::jobs_or_all_cores(line.jobs);
     let built = native::build(
         &native::Request {
-            modules: &link.index.modules,
-            plans: &link.plans,
+            modules: &modules,
+            plans: &plans,
             module_files: &module_files(&view, &origins),
             options: &options,
             jobs,
@@ -179,7 +188,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
     }
     if line.emit_asm {
         // lld's --lto-emit-asm: each module's assembly, and no link.
-        for (plan, objects) in link.plans.iter().zip(&built.objects) {
+        for (plan, objects) in plans.iter().zip(&built.objects) {
             let path = lto_output_path(&plan.module, out_path, "s");
             let text = std::fs::read(&objects[0])
                 .with_context(|| format!("reading the assembly of {}", plan.module))?;
@@ -203,6 +212,15 @@ pub fn link(line: &LinkLine) -> Result<()> {
         None,
         thin_done,
     );
+    // The final link adds its own memory (objects, output, symbol table)
+    // to what is held here: let go of the modules and of the pages the
+    // backends freed (git: 40 MB less at the peak).
+    let _ = spent.join();
+    drop(modules);
+    for input in &mut inputs {
+        input.release_module_data();
+    }
+    dtlto_llvm::return_free_heap_pages();
 
     let plugin = plugin_route(line, &inputs, &origins);
     let link_args = |objects: &[Vec<PathBuf>], temps: &Path, plugin: Option<&Path>| match plugin {
@@ -269,7 +287,7 @@ pub fn link(line: &LinkLine) -> Result<()> {
         save_temps(
             temps.path(),
             &output,
-            &link.plans,
+            &plans,
             Some(&render(&cmd.program, &args)),
             built.cache_report.as_deref(),
         )?;
@@ -289,10 +307,9 @@ pub fn link(line: &LinkLine) -> Result<()> {
             secs(backends_done, done)
         );
     }
-    // The process ends when the link returns: freeing the index and every
-    // module piece by piece would only delay it (tens of milliseconds on a
-    // no-change relink of a big program).
-    std::mem::forget(link);
+    // The process ends when the link returns: freeing the plans and the
+    // inputs piece by piece would only delay it.
+    std::mem::forget(plans);
     std::mem::forget(inputs);
     Ok(())
 }

@@ -12,6 +12,7 @@
 mod backend;
 mod context;
 mod file_buffer;
+mod heap;
 pub mod lld;
 mod llvm_options;
 mod module;
@@ -23,6 +24,7 @@ mod target;
 
 pub use backend::{start_backend, Backend, BackendError, BackendOptions, ImportedModule, OptLevel};
 pub use file_buffer::FileBuffer;
+pub use heap::return_free_heap_pages;
 pub use llvm_options::apply_llvm_options;
 pub use remarks::{write_regular_lto_remarks, RemarkOptions};
 pub use split::SplitModule;

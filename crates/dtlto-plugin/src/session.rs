@@ -108,6 +108,8 @@ pub struct Session {
     /// Reported symbols outlive the thin link: linkers keep pointers to
     /// their names until the link ends.
     reported: Vec<Vec<LinkerSymbol>>,
+    /// The thread freeing the thin link's data while the linker links.
+    releasing: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Session {
@@ -125,6 +127,7 @@ impl Session {
             kept_files: Vec::new(),
             kept_memory: Vec::new(),
             reported: Vec::new(),
+            releasing: None,
         }
     }
 
@@ -331,6 +334,16 @@ impl Session {
             return Ok(Outcome::Stop);
         }
 
+        // The backends need the modules and their plans; the rest of the
+        // thin link's data is freed on another thread while they run.
+        let mut link = link;
+        let modules = std::mem::take(&mut link.index.modules);
+        let plans = std::mem::take(&mut link.plans);
+        let spent = std::thread::spawn(move || {
+            drop(link);
+            dtlto_llvm::return_free_heap_pages();
+        });
+
         let out_path = PathBuf::from(&self.output);
         let temps = temp_dir_beside(&out_path)?;
 
@@ -361,8 +374,8 @@ impl Session {
         let distribution = &self.options.distribution;
         let built = native::build(
             &native::Request {
-                modules: &link.index.modules,
-                plans: &link.plans,
+                modules: &modules,
+                plans: &plans,
                 module_files: &files,
                 options: &options,
                 jobs,
@@ -398,7 +411,7 @@ impl Session {
             dtlto_cli::link_cmd::save_temps(
                 temps.path(),
                 &self.output,
-                &link.plans,
+                &plans,
                 None,
                 built.cache_report.as_deref(),
             )?;
@@ -422,9 +435,15 @@ impl Session {
         self.kept_dirs.push(temps);
         self.kept_files.extend(built.delegated);
         self.kept_memory.extend(built.memory);
-        // The linker process ends soon after; tearing the index down
-        // piece by piece would only delay it.
-        std::mem::forget(link);
+        // The linker links the objects in this process next, its memory
+        // on top of ours: the modules, the plans and the pages the
+        // backends' threads freed go back to the system meanwhile, on a
+        // thread of their own.
+        self.releasing = Some(std::thread::spawn(move || {
+            let _ = spent.join();
+            drop((modules, plans));
+            dtlto_llvm::return_free_heap_pages();
+        }));
         Ok(Outcome::Link(objects))
     }
 
@@ -558,6 +577,9 @@ impl Session {
     /// The cleanup hook: remove the objects and delegation files (unless
     /// `save-temps` copied them out already).
     pub fn cleanup(&mut self) {
+        if let Some(releasing) = self.releasing.take() {
+            let _ = releasing.join();
+        }
         self.kept_files.clear();
         self.kept_dirs.clear();
         self.kept_memory.clear();
