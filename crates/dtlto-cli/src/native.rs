@@ -193,3 +193,39 @@ pub fn build(req: &Request<'_>, trace: &Trace) -> Result<Built> {
         memory,
     })
 }
+
+/// What the backends need of a thin link: its modules and their plans.
+/// The rest (index, resolutions, import lists) is freed on another thread
+/// while the backends run, and the heap's free pages are given back.
+pub struct BackendInputs {
+    pub modules: Vec<std::sync::Arc<BitcodeModule>>,
+    pub plans: Vec<BackendPlan>,
+    spent: std::thread::JoinHandle<()>,
+}
+
+impl BackendInputs {
+    pub fn keep(mut link: dtlto_core::thinlink::ThinLink) -> BackendInputs {
+        let modules = std::mem::take(&mut link.index.modules);
+        let plans = std::mem::take(&mut link.plans);
+        let spent = std::thread::spawn(move || {
+            drop(link);
+            dtlto_llvm::return_free_heap_pages();
+        });
+        BackendInputs {
+            modules,
+            plans,
+            spent,
+        }
+    }
+
+    /// After the backends, before a final link in this process that adds
+    /// its own memory (objects, output, symbol table): waits for the rest
+    /// of the thin link to be freed and lets go of this handle on the
+    /// modules; the plans stay. The caller gives the free pages back once
+    /// it has let go of its own references (`return_free_heap_pages`).
+    pub fn release_modules(self) -> Vec<BackendPlan> {
+        let _ = self.spent.join();
+        drop(self.modules);
+        self.plans
+    }
+}

@@ -8,23 +8,25 @@ use std::sync::Arc;
 
 use dtlto_core::input::{load, InputFile, MemberContent};
 
-fn compile(src: &Path, out: &Path) {
+/// The example's shapes.c as ThinLTO bitcode, in `work`.
+fn shapes_object(work: &Path) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = work.join("shapes.o");
     let status = Command::new("clang-22")
         .args(["-flto=thin", "-O2", "-c"])
-        .arg(src)
+        .arg(root.join("examples/hello-thin/shapes.c"))
         .arg("-o")
-        .arg(out)
+        .arg(&out)
         .status()
         .expect("clang-22 must be installed (ci/setup)");
     assert!(status.success());
+    out
 }
 
 #[test]
 fn release_keeps_paths_and_symbols_and_spares_shared_modules() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let work = tempfile::tempdir().unwrap();
-    let object = work.path().join("shapes.o");
-    compile(&root.join("examples/hello-thin/shapes.c"), &object);
+    let object = shapes_object(work.path());
 
     let mut input = load(&object).unwrap();
     let InputFile::Bitcode(module) = &input else {
@@ -52,10 +54,8 @@ fn release_keeps_paths_and_symbols_and_spares_shared_modules() {
 
 #[test]
 fn release_reaches_archive_members() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let work = tempfile::tempdir().unwrap();
-    let object = work.path().join("shapes.o");
-    compile(&root.join("examples/hello-thin/shapes.c"), &object);
+    let object = shapes_object(work.path());
     let archive = work.path().join("libshapes.a");
     let status = Command::new("llvm-ar-22")
         .arg("rcs")

@@ -334,15 +334,7 @@ impl Session {
             return Ok(Outcome::Stop);
         }
 
-        // The backends need the modules and their plans; the rest of the
-        // thin link's data is freed on another thread while they run.
-        let mut link = link;
-        let modules = std::mem::take(&mut link.index.modules);
-        let plans = std::mem::take(&mut link.plans);
-        let spent = std::thread::spawn(move || {
-            drop(link);
-            dtlto_llvm::return_free_heap_pages();
-        });
+        let kept = native::BackendInputs::keep(link);
 
         let out_path = PathBuf::from(&self.output);
         let temps = temp_dir_beside(&out_path)?;
@@ -374,8 +366,8 @@ impl Session {
         let distribution = &self.options.distribution;
         let built = native::build(
             &native::Request {
-                modules: &modules,
-                plans: &plans,
+                modules: &kept.modules,
+                plans: &kept.plans,
                 module_files: &files,
                 options: &options,
                 jobs,
@@ -411,7 +403,7 @@ impl Session {
             dtlto_cli::link_cmd::save_temps(
                 temps.path(),
                 &self.output,
-                &plans,
+                &kept.plans,
                 None,
                 built.cache_report.as_deref(),
             )?;
@@ -440,8 +432,7 @@ impl Session {
         // backends' threads freed go back to the system meanwhile, on a
         // thread of their own.
         self.releasing = Some(std::thread::spawn(move || {
-            let _ = spent.join();
-            drop((modules, plans));
+            drop(kept.release_modules());
             dtlto_llvm::return_free_heap_pages();
         }));
         Ok(Outcome::Link(objects))
