@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
 use common::*;
@@ -150,7 +151,7 @@ fn lto_options_dtlto_cannot_honour_are_refused_by_name() {
             "-Wl,-mllvm,-no-such-llvm-option",
             "Unknown command line argument '-no-such-llvm-option'",
         ),
-        ("-Wl,--lto-obj-path=kept", "--lto-obj-path"),
+        ("-Wl,--lto-sample-profile=prof", "--lto-sample-profile"),
         ("-Wl,--thinlto-index-only", "dtlto thin-link"),
         ("-Wl,--lto-O4", "0, 1, 2 or 3"),
     ] {
@@ -698,4 +699,253 @@ fn lto_emit_asm_writes_lld_s_assembly_where_lld_does() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be delegated"));
+}
+
+/// The symbols an object defines, sorted (`llvm-nm-22 --defined-only`).
+fn defined_symbols(object: &Path) -> Vec<String> {
+    let out = run(Command::new("llvm-nm-22")
+        .args(["--defined-only", "--format=just-symbols"])
+        .arg(object));
+    let mut symbols: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    symbols.sort();
+    symbols
+}
+
+/// The files in `dir` whose names start with `prefix`, by the rest of
+/// their name.
+fn files_named(dir: &Path, prefix: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+    files_in(dir, "")
+        .into_iter()
+        .filter_map(|(name, bytes)| Some((name.strip_prefix(prefix)?.to_string(), bytes)))
+        .collect()
+}
+
+#[test]
+fn lto_obj_path_keeps_each_task_s_object_as_lld_names_it() {
+    // lld's --lto-obj-path=PATH writes PATH (its regular LTO object, of
+    // an empty module when every module is ThinLTO) and PATH<task> for
+    // each module.
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = program.compile(w, &[]);
+    let lld = lld_link(w, &objects, &["-Wl,--lto-obj-path=lld-lto.o"], "prog-lld");
+    let ours = dtlto_link(
+        w,
+        &objects,
+        &["-Wl,--lto-obj-path=dtlto-lto.o"],
+        "prog-dtlto",
+    );
+    let expected = run_program(&lld, false);
+    assert_eq!(run_program(&ours, false), expected);
+    let theirs = files_named(w, "lld-lto.o");
+    let kept = files_named(w, "dtlto-lto.o");
+    let names: Vec<&String> = kept.keys().collect();
+    assert_eq!(names, theirs.keys().collect::<Vec<_>>());
+    assert_eq!(names, ["", "1", "2", "3"]);
+    assert!(!theirs[""].is_empty());
+    assert!(
+        kept[""] == theirs[""],
+        "the regular LTO object differs from lld's"
+    );
+    for task in ["1", "2", "3"] {
+        assert_eq!(
+            defined_symbols(&w.join(format!("dtlto-lto.o{task}"))),
+            defined_symbols(&w.join(format!("lld-lto.o{task}"))),
+            "task {task}"
+        );
+    }
+    // The kept objects are the program: linked by hand, it runs.
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args([
+            "-fuse-ld=lld",
+            "dtlto-lto.o1",
+            "dtlto-lto.o2",
+            "dtlto-lto.o3",
+        ])
+        .args(["-o", "by-hand"]));
+    assert_eq!(run_program(&w.join("by-hand"), false), expected);
+    // A split module would be more than one object: none is split.
+    let refused = dtlto()
+        .current_dir(w)
+        .arg("link")
+        .args(&objects)
+        .args(["--lto-obj-path=x", "--split-threshold=10", "-o", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--lto-obj-path"));
+    // An index-only link writes PATH alone, as lld does for the build's
+    // final link.
+    run(Command::new(CLANG)
+        .current_dir(w)
+        .args(["-flto=thin", "-fuse-ld=lld", "-Wl,--thinlto-index-only"])
+        .args(["-Wl,--lto-obj-path=lld-index-lto.o"])
+        .args(&objects));
+    run(dtlto()
+        .current_dir(w)
+        .args(["thin-link", "-Wl,--thinlto-index-only"])
+        .args(["-Wl,--lto-obj-path=dtlto-index-lto.o"])
+        .args(&objects));
+    let lld_index = files_named(w, "lld-index-lto.o");
+    let dtlto_index = files_named(w, "dtlto-index-lto.o");
+    assert_eq!(dtlto_index.keys().collect::<Vec<_>>(), [""]);
+    assert_eq!(lld_index.keys().collect::<Vec<_>>(), [""]);
+    assert!(dtlto_index[""] == theirs[""] && lld_index[""] == theirs[""]);
+    assert!(leftover_temporaries(w).is_empty());
+}
+
+#[test]
+fn index_and_imports_files_are_written_as_lld_writes_them_in_a_full_link() {
+    // lld's in-process backend with --thinlto-emit-index-files writes each
+    // module's index beside it (lld: .thinlto.bc, dtlto: .plan), and with
+    // --thinlto-emit-imports-files its import list, and links on.
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let flags = "-Wl,--thinlto-emit-index-files,--thinlto-emit-imports-files";
+    let mut outputs = Vec::new();
+    for who in ["lld", "dtlto"] {
+        let dir = w.join(who);
+        std::fs::create_dir(&dir).unwrap();
+        let objects = program.compile(&dir, &[]);
+        let binary = match who {
+            "lld" => lld_link(&dir, &objects, &[flags], "prog"),
+            _ => dtlto_link(&dir, &objects, &[flags], "prog"),
+        };
+        outputs.push(run_program(&binary, false));
+        for object in &objects {
+            let index = if who == "lld" { "thinlto.bc" } else { "plan" };
+            assert!(
+                dir.join(format!("{object}.{index}")).is_file(),
+                "{who}: {object}"
+            );
+        }
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let imports = |who: &str| {
+        files_named(&w.join(who), "")
+            .into_iter()
+            .filter(|(n, _)| n.ends_with(".imports"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(imports("dtlto").len(), 3);
+    assert!(
+        imports("dtlto") == imports("lld"),
+        "import lists differ from lld's"
+    );
+    // --thinlto-emit-imports-files alone writes nothing in a link that goes
+    // on, in lld as in dtlto, and the link does go on.
+    let alone = w.join("alone");
+    std::fs::create_dir(&alone).unwrap();
+    let objects = program.compile(&alone, &[]);
+    let lld = lld_link(
+        &alone,
+        &objects,
+        &["-Wl,--thinlto-emit-imports-files"],
+        "prog-lld",
+    );
+    let ours = dtlto_link(
+        &alone,
+        &objects,
+        &["-Wl,--thinlto-emit-imports-files"],
+        "prog-dtlto",
+    );
+    assert_eq!(run_program(&ours, false), run_program(&lld, false));
+    let written: Vec<String> = files_in(&alone, "")
+        .into_keys()
+        .filter(|n| n.ends_with(".imports") || n.ends_with(".plan") || n.ends_with(".thinlto.bc"))
+        .collect();
+    assert!(written.is_empty(), "{written:?}");
+}
+
+#[test]
+fn lto_debug_pass_manager_shows_the_passes_lld_s_backends_run() {
+    // Each `Running pass: P on F (N instructions)` line names a pass, the
+    // function or module it ran on and that function's size: as a
+    // multiset, dtlto's must be lld's, but for the passes lld's LTO runs
+    // that dtlto's pipeline leaves out: the verifier it adds around the
+    // pipeline (dtlto verifies outside the pass manager) and those that
+    // read the combined index (devirtualization and CFI resolutions,
+    // memprof), which `thinlto<O2>` without an index does not run.
+    const ONLY_LLD: [&str; 5] = [
+        "VerifierPass",
+        "WholeProgramDevirtPass",
+        "LowerTypeTestsPass",
+        "MemProfRemoveInfo",
+        "MemProfContextDisambiguation",
+    ];
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = program.compile(w, &[]);
+    let passes = |stderr: Vec<u8>| -> Vec<String> {
+        let mut lines: Vec<String> = String::from_utf8(stderr)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("Running pass: "))
+            .map(String::from)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let lld = passes(
+        run(Command::new(CLANG)
+            .current_dir(w)
+            .args(["-flto=thin", "-fuse-ld=lld"])
+            .args(["-Wl,--lto-debug-pass-manager", "-Wl,--thinlto-jobs=1"])
+            .args(&objects)
+            .args(["-o", "prog-lld"]))
+        .stderr,
+    );
+    let ours = passes(
+        run(dtlto()
+            .current_dir(w)
+            .args(["link", "-j1", "-Wl,--lto-debug-pass-manager"])
+            .args(&objects)
+            .args(["-o", "prog-dtlto"]))
+        .stderr,
+    );
+    assert!(ours.len() > 500, "{} lines", ours.len());
+    let mut lld_left = lld.clone();
+    for line in &ours {
+        let at = lld_left.iter().position(|l| l == line);
+        let at = at.unwrap_or_else(|| panic!("lld's backends did not run: {line}"));
+        lld_left.remove(at);
+    }
+    for line in &lld_left {
+        let pass = line["Running pass: ".len()..].split(' ').next().unwrap();
+        assert!(
+            ONLY_LLD.contains(&pass),
+            "dtlto's backends did not run: {line}"
+        );
+    }
+    assert_eq!(
+        run_program(&w.join("prog-dtlto"), false),
+        run_program(&w.join("prog-lld"), false)
+    );
+    // A cached object prints nothing (LLVM's cache key does not hold the
+    // option, nor dtlto's): the second link is served whole.
+    let cached = |n: &str| {
+        passes(
+            run(dtlto()
+                .current_dir(w)
+                .args([
+                    "link",
+                    "-j1",
+                    "--cache-dir=cache",
+                    "--lto-debug-pass-manager",
+                ])
+                .args(&objects)
+                .args(["-o", n]))
+            .stderr,
+        )
+    };
+    assert!(cached("first").len() == ours.len());
+    assert!(cached("second").is_empty());
 }

@@ -727,3 +727,63 @@ fn optimization_remarks_are_llvmgold_s_file_for_file() {
         );
     }
 }
+
+#[test]
+fn obj_path_keeps_each_module_s_object_as_llvmgold_names_it() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    llvmgold_link(
+        w,
+        &objects,
+        &["-Wl,-plugin-opt=obj-path=gold-lto.o"],
+        "llvmgold",
+    );
+    let with_plugin = w.join("plugin");
+    linked(
+        plugin_link(
+            w,
+            "gold",
+            &objects,
+            &["obj-path=plugin-lto.o"],
+            &with_plugin,
+        ),
+        "gold",
+    );
+    assert_eq!(run_program(&with_plugin, false), expected_hello());
+    let names = |prefix: &str| -> Vec<String> {
+        files_in(w, "")
+            .into_keys()
+            .filter_map(|n| n.strip_prefix(prefix).map(String::from))
+            .collect()
+    };
+    assert_eq!(names("plugin-lto.o"), names("gold-lto.o"));
+    assert_eq!(names("plugin-lto.o"), ["", "1", "2", "3"]);
+    // PATH: the object of the empty regular LTO part, `ld-temp.o`. (Not
+    // byte for byte LLVMgold's: dtlto's objects carry an address-
+    // significance table under every linker, LLVMgold's none.)
+    let symbols = |prefix: &str| {
+        let out = run(Command::new("llvm-nm-22")
+            .arg("-a")
+            .arg(w.join(format!("{prefix}-lto.o"))));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(
+        symbols("gold").contains(" a ld-temp.o"),
+        "{}",
+        symbols("gold")
+    );
+    assert_eq!(symbols("plugin"), symbols("gold"));
+    // They are the objects `dtlto link` builds for the same linker.
+    dtlto_link(
+        w,
+        &objects,
+        &["-fuse-ld=gold", "-Wl,--lto-obj-path=dtlto-lto.o"],
+        "dtlto",
+    );
+    for task in 1..=3 {
+        let read = |prefix: &str| std::fs::read(w.join(format!("{prefix}-lto.o{task}"))).unwrap();
+        assert!(read("plugin") == read("dtlto"), "task {task}");
+    }
+    assert_eq!(leftover_temporaries(w), Vec::<String>::new());
+}

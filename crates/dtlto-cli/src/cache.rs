@@ -344,12 +344,14 @@ pub fn toolchain() -> String {
 /// The code-generation options in every key: the jobs' options, less the
 /// verifier, which never changes an object (one entry serves both).
 pub fn key_options(options: &dtlto_llvm::BackendOptions) -> Vec<String> {
-    // Neither the verifier nor remarks change an object (LLVM's cache key
-    // holds neither): a cached object serves a link that asks for them,
-    // and that module writes no remarks, as in lld.
+    // Neither the verifier, remarks nor the pass manager's debug output
+    // change an object (LLVM's cache key holds none of them): a cached
+    // object serves a link that asks for them, and that module writes no
+    // remarks and prints no passes, as in lld.
     crate::delegate::backend_args(&dtlto_llvm::BackendOptions {
         verify: false,
         remarks: None,
+        debug_pass_manager: false,
         ..options.clone()
     })
 }

@@ -311,6 +311,9 @@ pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     if options.emit_asm {
         args.push("--lto-emit-asm".to_string());
     }
+    if options.debug_pass_manager {
+        args.push("--lto-debug-pass-manager".to_string());
+    }
     if let Some(p) = &options.pipeline {
         args.push(format!("--lto-newpm-passes={p}"));
     }

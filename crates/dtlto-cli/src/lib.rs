@@ -13,6 +13,7 @@ pub mod link_cmd;
 pub mod link_line;
 pub mod link_record;
 pub mod linker_lto;
+pub mod lto_outputs;
 pub mod native;
 pub mod output;
 pub mod process;

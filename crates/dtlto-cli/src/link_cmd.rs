@@ -19,6 +19,7 @@ use crate::cache::{self, Cache};
 use crate::driver;
 use crate::link_line::LinkLine;
 use crate::link_record::{self, LinkRecord};
+use crate::lto_outputs;
 use crate::native;
 use crate::thin_link_cmd::{self, ThinLinked};
 use crate::trace::Trace;
@@ -43,6 +44,7 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
         aa_pipeline: line.lto_aa_pipeline.clone(),
         remarks: line.remark_options(),
         emit_asm: line.emit_asm,
+        debug_pass_manager: line.debug_pass_manager,
         ..BackendOptions::default()
     }
 }
@@ -67,13 +69,16 @@ pub fn link(line: &LinkLine) -> Result<()> {
     let trace = Trace::new(started);
     let out_path = Path::new(&output);
     // A link record (see link_record) needs a cache; links that keep their
-    // temporaries or print what the thin link decided do without.
+    // temporaries or other outputs of the thin link or the backends, or
+    // print what the thin link decided, do without.
     let record_cache = match &line.cache_dir {
         Some(dir)
             if !line.save_temps
                 && !line.print_import_failures
                 && line.remark_options().is_none()
-                && !line.emit_asm =>
+                && !line.emit_asm
+                && !line.emit_index_files
+                && line.obj_path.is_none() =>
         {
             Some(Cache::open(Path::new(dir))?)
         }
@@ -142,6 +147,11 @@ pub fn link(line: &LinkLine) -> Result<()> {
         link,
     } = thin_link_cmd::thin_link_driven(line, driven, &trace, !line.emit_asm)?;
     let thin_done = Instant::now();
+    if line.emit_index_files {
+        // As LLVM's in-process backend: each module's index beside it,
+        // under its own name (no prefix replacement).
+        thin_link_cmd::write_index_outputs(&link.plans, None, line.emit_imports_files)?;
+    }
     let kept = native::BackendInputs::keep(link);
 
     let temps = crate::output::temp_dir_beside(out_path)?;
@@ -177,6 +187,10 @@ pub fn link(line: &LinkLine) -> Result<()> {
         // beside the backends' own.
         dtlto_llvm::write_regular_lto_remarks(remarks)
             .map_err(|e| anyhow::anyhow!("optimization remarks {}: {e}", remarks.file))?;
+    }
+    if let Some(path) = &line.obj_path {
+        lto_outputs::write_regular_lto_object(path, &kept.plans[0].triple, &options)?;
+        lto_outputs::write_task_objects(path, &built.objects)?;
     }
     if line.emit_asm {
         // lld's --lto-emit-asm: each module's assembly, and no link.

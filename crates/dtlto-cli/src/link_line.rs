@@ -189,10 +189,25 @@ pub struct LinkLine {
     /// lld's `--thinlto-object-suffix-replace=OLD;NEW` (thin-link only,
     /// as in lld, where it applies to index-only links alone).
     pub object_suffix_replace: Option<SuffixReplace>,
-    /// lld's `--thinlto-index-only[=FILE]` (or `--thinlto-emit-imports-files`)
-    /// on the line: only `dtlto thin-link` takes it; FILE receives the
-    /// modules the link took, one per line.
+    /// lld's `--thinlto-index-only[=FILE]` on the line: only `dtlto
+    /// thin-link` takes it; FILE receives the modules the link took, one
+    /// per line.
     pub index_only: Option<Option<String>>,
+    /// lld's `--thinlto-emit-index-files`: a link that goes on to the
+    /// backends also writes each module's index (`<module>.plan`) beside
+    /// it, as LLVM's in-process backend does (`dtlto thin-link` always
+    /// writes them).
+    pub emit_index_files: bool,
+    /// lld's `--thinlto-emit-imports-files`: with index files (or in
+    /// `dtlto thin-link`, which always writes them), `<module>.imports`
+    /// too. Alone in a link that goes on, it writes nothing, as in lld.
+    pub emit_imports_files: bool,
+    /// lld's `--lto-debug-pass-manager`: the backends' pass manager prints
+    /// what it runs.
+    pub debug_pass_manager: bool,
+    /// lld's `--lto-obj-path=PATH`: each module's object also kept as
+    /// `PATH<task>` (see `lto_outputs`); no module is split under it.
+    pub obj_path: Option<String>,
     /// lld's `--disable-verify`: no verifier run on the backends' modules.
     pub disable_verify: bool,
     /// lld's `--lto-newpm-passes=`: the backends' pass pipeline after
@@ -247,13 +262,15 @@ impl LinkLine {
         }
     }
 
-    /// `--lto-newpm-passes`, `--lto-aa-pipeline`, remarks or assembly are
-    /// asked for: each needs every module's backend whole.
+    /// `--lto-newpm-passes`, `--lto-aa-pipeline`, remarks, assembly or
+    /// `--lto-obj-path` are asked for: each needs every module's backend
+    /// whole.
     pub fn needs_whole_modules(&self) -> bool {
         self.lto_pipeline.is_some()
             || self.lto_aa_pipeline.is_some()
             || self.remarks.any()
             || self.emit_asm
+            || self.obj_path.is_some()
     }
 
     /// The remarks the backends write, if any (see
@@ -292,6 +309,14 @@ pub fn pipeline_text(flag: &str, v: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
+/// `--lto-obj-path`'s value: a file name the tasks' numbers follow.
+pub fn obj_path(flag: &str, v: &str) -> Result<String> {
+    if v.is_empty() {
+        bail!("`{flag}` needs a file name");
+    }
+    Ok(v.to_string())
+}
+
 fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T> {
     v.parse()
         .map_err(|_| anyhow::anyhow!("`{flag}` takes a number, got `{v}`"))
@@ -323,6 +348,7 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
             "--final-link-process" => line.final_link_process = true,
             "--disable-verify" | "-disable-verify" => line.disable_verify = true,
             "--lto-emit-asm" => line.emit_asm = true,
+            "--lto-debug-pass-manager" => line.debug_pass_manager = true,
             "--force-import-all" | "-force-import-all" => line.import.force_import_all = true,
             "--import-declaration" | "-import-declaration" => line.import.import_declaration = true,
             "--print-import-failures" | "-print-import-failures" => {
@@ -406,6 +432,8 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
                     line.lto_pipeline = Some(pipeline_text(a, v)?);
                 } else if let Some(v) = a.strip_prefix("--lto-aa-pipeline=") {
                     line.lto_aa_pipeline = Some(pipeline_text(a, v)?);
+                } else if let Some(v) = a.strip_prefix("--lto-obj-path=") {
+                    line.obj_path = Some(obj_path(a, v)?);
                 } else if let Some(v) = a.strip_prefix("--thinlto-object-suffix-replace=") {
                     line.object_suffix_replace = Some(SuffixReplace::parse(a, v)?);
                 } else if let Some((name, v)) = import_option(a) {
@@ -423,8 +451,8 @@ pub fn parse(args: &[String]) -> Result<LinkLine> {
     if line.needs_whole_modules() && line.split.is_some_and(|s| s.threshold.is_some()) {
         bail!(
             "--split-threshold cannot be used with --lto-newpm-passes, --lto-aa-pipeline, \
-             optimization remarks or --lto-emit-asm: a split module runs LLVM's default \
-             pipeline, writes no remarks and one object per part"
+             optimization remarks, --lto-emit-asm or --lto-obj-path: a split module runs \
+             LLVM's default pipeline, writes no remarks and one object per part"
         );
     }
     if !dist.distributor.is_empty() {
@@ -646,6 +674,20 @@ mod tests {
         assert_eq!(l.index_only, Some(Some("list".to_string())));
         assert_eq!(l.prefix_replace.unwrap().apply("obj/a.o"), "idx/a.o");
         assert_eq!(l.driver_args, args("a.o"));
+        // Index and imports files in a link that goes on, and kept objects
+        // (whole modules): lld's options, not index-only.
+        let l = parse(&args(
+            "a.o -Wl,--thinlto-emit-index-files,--thinlto-emit-imports-files \
+             -Xlinker --lto-obj-path -Xlinker lto.o",
+        ))
+        .unwrap();
+        assert_eq!(l.index_only, None);
+        assert!(l.emit_index_files && l.emit_imports_files);
+        assert_eq!(l.obj_path.as_deref(), Some("lto.o"));
+        assert_eq!(l.split_config().threshold, None);
+        assert_eq!(l.driver_args, args("a.o"));
+        let l = parse(&args("a.o -Wl,-plugin-opt=obj-path=o")).unwrap();
+        assert_eq!(l.obj_path.as_deref(), Some("o"));
         let l = parse(&args(
             "a.min.o -Wl,--thinlto-object-suffix-replace=.min.o;.o",
         ))
@@ -677,7 +719,8 @@ mod tests {
     fn lto_options_dtlto_cannot_honour_are_refused() {
         for (line, named) in [
             ("a.o -Wl,-plugin-opt=emit-llvm", "-plugin-opt=emit-llvm"),
-            ("a.o -Wl,--lto-obj-path=x", "--lto-obj-path"),
+            ("a.o -Wl,--lto-sample-profile=x", "--lto-sample-profile"),
+            ("a.o -Wl,--lto-obj-path=", "needs a file name"),
             ("a.o -Wl,--lto-O9", "0, 1, 2 or 3"),
             ("a.o -Wl,--thinlto-jobs=0", "--thinlto-jobs=0"),
             ("a.o -Wl,-mllvm", "needs a value"),

@@ -14,7 +14,9 @@ use anyhow::{bail, Result};
 use dtlto_core::import::ImportConfig;
 use dtlto_core::thinlink::PassSwitches;
 
-use crate::link_line::{import_option, pipeline_text, set_import_option, LinkLine, OptLevel};
+use crate::link_line::{
+    import_option, obj_path, pipeline_text, set_import_option, LinkLine, OptLevel,
+};
 
 /// The linker arguments of one `-Wl,a,b,c` (or a run of `-Xlinker`s), LTO
 /// options applied to `line` and removed; the rest, in order, for the
@@ -60,6 +62,10 @@ pub fn take_lto_options(line: &mut LinkLine, args: &[String]) -> Result<Vec<Stri
                 line.lto_aa_pipeline = Some(pipeline_text(a, next(i)?)?);
                 i += 1;
             }
+            "lto-obj-path" => {
+                line.obj_path = Some(obj_path(a, next(i)?)?);
+                i += 1;
+            }
             _ => {
                 if !apply_linker_option(line, a, spelled)? {
                     kept.push(a.to_string());
@@ -92,12 +98,16 @@ fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bo
         line.lto_pipeline = Some(pipeline_text(a, v)?);
     } else if let Some(v) = spelled.strip_prefix("lto-aa-pipeline=") {
         line.lto_aa_pipeline = Some(pipeline_text(a, v)?);
+    } else if let Some(v) = spelled.strip_prefix("lto-obj-path=") {
+        line.obj_path = Some(obj_path(a, v)?);
     } else if let Some(v) = spelled.strip_prefix("opt-remarks-hotness-threshold=") {
         line.remarks.set(a, "opt-remarks-hotness-threshold", v)?;
     } else if spelled == "opt-remarks-with-hotness" {
         line.remarks.set(a, spelled, "")?;
     } else if spelled == "lto-emit-asm" {
         line.emit_asm = true;
+    } else if spelled == "lto-debug-pass-manager" {
+        line.debug_pass_manager = true;
     } else if spelled == "save-temps" {
         line.save_temps = true;
     } else if spelled == "disable-verify" {
@@ -107,8 +117,9 @@ fn apply_linker_option(line: &mut LinkLine, a: &str, spelled: &str) -> Result<bo
     } else if let Some(file) = spelled.strip_prefix("thinlto-index-only=") {
         line.index_only = Some(Some(file.to_string()));
     } else if spelled == "thinlto-emit-imports-files" {
-        // `dtlto thin-link` always writes them.
-        line.index_only.get_or_insert(None);
+        line.emit_imports_files = true;
+    } else if spelled == "thinlto-emit-index-files" {
+        line.emit_index_files = true;
     } else if let Some(v) = spelled.strip_prefix("thinlto-prefix-replace=") {
         line.prefix_replace = Some(crate::link_line::PrefixReplace::parse(a, v)?);
     } else if let Some(v) = spelled.strip_prefix("thinlto-object-suffix-replace=") {
@@ -142,6 +153,12 @@ fn apply_plugin_opt(line: &mut LinkLine, v: &str) -> Result<()> {
         Ok(())
     } else if v == "emit-asm" {
         line.emit_asm = true;
+        Ok(())
+    } else if v == "debug-pass-manager" {
+        line.debug_pass_manager = true;
+        Ok(())
+    } else if let Some(path) = v.strip_prefix("obj-path=") {
+        line.obj_path = Some(obj_path(&flag, path)?);
         Ok(())
     } else if v == "opt-remarks-with-hotness" {
         line.remarks.set(&flag, v, "")

@@ -55,6 +55,14 @@ They go to clang-22 unchanged, except dtlto's own options:
                              and link nothing
   --lto-aa-pipeline=AA       the backends' alias analyses, e.g. basic-aa,tbaa
                              (lld's); either one turns module splitting off
+  --lto-obj-path=PATH        also keep each module's object as PATH1, PATH2, ...
+                             in LTO task order, and PATH, the object of the
+                             (empty) regular LTO part, as lld (no split)
+  --lto-debug-pass-manager   print each pass and analysis the backends' pass
+                             manager runs, on stderr, as lld
+  --thinlto-emit-index-files write each module's .plan beside it, and with
+                             --thinlto-emit-imports-files its .imports, as lld
+                             writes its index files in a link that goes on
   --opt-remarks-filename=FILE  optimization remarks, as lld writes them:
                              FILE.thin.<task>.<format> per module, FILE empty;
                              also --opt-remarks-passes=REGEX,
@@ -80,7 +88,9 @@ LTO OPTIONS FOR THE LINKER OR LLVM (-Wl,..., -Xlinker, -mllvm) are applied as
 dtlto's, since the final linker sees no bitcode: --lto-O<N>, --lto-CGO<N>,
 --thinlto-jobs=N, --thinlto-cache-dir=, --thinlto-cache-policy=, --save-temps,
 --disable-verify, --lto-newpm-passes=, --lto-aa-pipeline=, --opt-remarks-*,
--plugin-opt=O<N>|jobs=|mcpu=|cache-dir=|-<llvm option>, and
+--lto-obj-path=, --lto-debug-pass-manager, --thinlto-emit-index-files,
+--thinlto-emit-imports-files,
+-plugin-opt=O<N>|jobs=|mcpu=|cache-dir=|obj-path=|debug-pass-manager|-<llvm option>, and
 -mllvm: LLVM's import options, -compute-dead and -propagate-attrs steer the
 thin link, any other LLVM option goes to LLVM for the backends (in-process and
 in delegated jobs). Other LTO options, and LLVM's thin-link options dtlto does
@@ -192,6 +202,10 @@ enum Command {
         /// Write assembly to OUT instead of an object (lld's --lto-emit-asm).
         #[arg(long = "lto-emit-asm")]
         emit_asm: bool,
+        /// Print each pass and analysis the pass manager runs, on stderr
+        /// (lld's --lto-debug-pass-manager).
+        #[arg(long = "lto-debug-pass-manager")]
+        debug_pass_manager: bool,
         /// Threads for the parts of a module the plan splits (default: all
         /// cores); part p's object is written to OUT.o.part<p>.o.
         #[arg(short = 'j', long)]
@@ -337,6 +351,7 @@ fn run(cli: Cli) -> Result<()> {
             remarks_hotness_threshold,
             task,
             emit_asm,
+            debug_pass_manager,
             jobs,
             module,
             imports,
@@ -372,6 +387,7 @@ fn run(cli: Cli) -> Result<()> {
                 },
                 task,
                 emit_asm,
+                debug_pass_manager,
             };
             backend_cmd::run(&backend_cmd::BackendJob {
                 plan,

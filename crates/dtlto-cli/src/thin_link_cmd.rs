@@ -247,6 +247,12 @@ pub fn thin_link(line: &LinkLine) -> Result<()> {
         let modules = linked.link.plans.iter().map(|p| p.module.as_str());
         write_linked_objects(Path::new(file), modules, line.prefix_replace.as_ref())?;
     }
+    // lld's --lto-obj-path in an index-only link: the regular LTO object
+    // (of an empty module here), for the final link the build runs later.
+    if let (Some(path), Some(plan)) = (&line.obj_path, linked.link.plans.first()) {
+        let options = crate::link_cmd::backend_options(line, linked.view.pic);
+        crate::lto_outputs::write_regular_lto_object(path, &plan.triple, &options)?;
+    }
     trace.span("Write plans", None, t);
     if let Some(path) = &line.time_trace {
         trace.write(Path::new(path))?;

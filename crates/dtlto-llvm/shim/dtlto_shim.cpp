@@ -509,9 +509,10 @@ int dtlto_split_keep_part(LLVMModuleRef module, const uint32_t *owner, size_t co
 // phase 1 the module simplification pipeline (inlining among it), phase 2
 // the module optimization pipeline and annotation remarks. A split module
 // runs phase 1 whole and phase 2 per part. Pass builder set up as
-// LLVMRunPasses sets it up, vectorizers as lld's LTO sets them.
+// LLVMRunPasses sets it up, vectorizers as lld's LTO sets them; `debug`:
+// the pass manager prints what it runs (lld's --lto-debug-pass-manager).
 int dtlto_run_thinlto_phase(LLVMModuleRef module, LLVMTargetMachineRef tm, int level,
-                            int phase, int vectorize, char **error) {
+                            int phase, int vectorize, int debug, char **error) {
   OptimizationLevel ol;
   switch (level) {
   case 1: ol = OptimizationLevel::O1; break;
@@ -538,7 +539,7 @@ int dtlto_run_thinlto_phase(LLVMModuleRef module, LLVMTargetMachineRef tm, int l
   pb.registerModuleAnalyses(mam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   Module &m = *unwrap(module);
-  StandardInstrumentations si(m.getContext(), false, false);
+  StandardInstrumentations si(m.getContext(), debug != 0, false);
   si.registerCallbacks(pic, &mam);
   ModulePassManager mpm;
   if (phase == 1) {

@@ -158,6 +158,9 @@ pub struct BackendOptions {
     /// lld's `--lto-emit-asm`: the backend writes assembly, not an object
     /// (a module is not split under it).
     pub emit_asm: bool,
+    /// lld's `--lto-debug-pass-manager`: the pass manager prints each pass
+    /// and analysis it runs, on stderr. It never changes the object.
+    pub debug_pass_manager: bool,
 }
 
 impl Default for BackendOptions {
@@ -178,6 +181,7 @@ impl Default for BackendOptions {
             remarks: None,
             task: 0,
             emit_asm: false,
+            debug_pass_manager: false,
         }
     }
 }
@@ -259,6 +263,26 @@ pub(crate) fn machine(
         module: name.to_string(),
         detail,
     })
+}
+
+/// The object of LLVM's regular LTO part when every module of the link is
+/// ThinLTO: its combined module, `ld-temp.o`, empty, compiled for the
+/// link's target. LLVM's LTO emits it only when asked to
+/// (`AlwaysEmitRegularLTOObj`, which lld's `--lto-obj-path` sets), and
+/// lld writes it there.
+pub fn empty_regular_lto_object(
+    triple: &str,
+    options: &BackendOptions,
+) -> Result<Vec<u8>, BackendError> {
+    const NAME: &str = "ld-temp.o";
+    let failed = |detail: String| BackendError::Codegen {
+        module: NAME.to_string(),
+        detail,
+    };
+    let ctx = Context::new();
+    let module = Module::empty(&ctx, NAME, triple).map_err(failed)?;
+    let tm = machine(NAME, triple, options)?;
+    tm.emit_object(&module).map_err(failed)
 }
 
 /// Writes the module's IR as `<prefix>.<stage>.bc` under `--save-temps`.
@@ -386,12 +410,22 @@ pub fn start_backend(
         )));
     }
     if plan.parts > 1 {
+        let debug = options.debug_pass_manager;
         match options.opt_level.phase_level() {
-            Some(level) => passes::run_phase(&module, &tm, level, Phase::Simplify, vectorize)
-                .map_err(optimize_failed)?,
+            Some(level) => {
+                passes::run_phase(&module, &tm, level, Phase::Simplify, vectorize, debug)
+                    .map_err(optimize_failed)?
+            }
             // -O0 has no simplification; its whole pipeline runs here.
-            None => passes::run(&module, &tm, options.opt_level.pipeline(), false, None)
-                .map_err(optimize_failed)?,
+            None => passes::run(
+                &module,
+                &tm,
+                options.opt_level.pipeline(),
+                false,
+                None,
+                debug,
+            )
+            .map_err(optimize_failed)?,
         }
         save_stage(&module, &name, options, "4.simplify")?;
         let split = SplitModule::new(&module, plan, &triple).map_err(optimize_failed)?;
@@ -411,6 +445,7 @@ pub fn start_backend(
         pipeline,
         vectorize,
         options.aa_pipeline.as_deref(),
+        options.debug_pass_manager,
     )
     .map_err(optimize_failed)?;
     save_stage(&module, &name, options, "4.opt")?;

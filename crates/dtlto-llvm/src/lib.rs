@@ -22,7 +22,10 @@ mod shim;
 mod split;
 mod target;
 
-pub use backend::{start_backend, Backend, BackendError, BackendOptions, ImportedModule, OptLevel};
+pub use backend::{
+    empty_regular_lto_object, start_backend, Backend, BackendError, BackendOptions, ImportedModule,
+    OptLevel,
+};
 pub use file_buffer::FileBuffer;
 pub use heap::return_free_heap_pages;
 pub use llvm_options::apply_llvm_options;

@@ -95,6 +95,24 @@ impl<'c> Module<'c> {
         })
     }
 
+    /// A module with nothing in it, named `name` (also its source file
+    /// name), for `triple`.
+    pub fn empty(ctx: &'c Context, name: &str, triple: &str) -> Result<Module<'c>, String> {
+        let name = CString::new(name).map_err(|_| "module name contains NUL".to_string())?;
+        let triple = CString::new(triple).map_err(|_| "triple contains NUL".to_string())?;
+        // SAFETY: the context is live and both strings are NUL-terminated;
+        // LLVM copies them.
+        let raw = unsafe {
+            let raw = LLVMModuleCreateWithNameInContext(name.as_ptr(), ctx.raw());
+            LLVMSetTarget(raw, triple.as_ptr());
+            raw
+        };
+        Ok(Module {
+            raw,
+            _context: PhantomData,
+        })
+    }
+
     pub fn raw(&self) -> LLVMModuleRef {
         self.raw
     }

@@ -5,8 +5,9 @@ use std::ffi::{CStr, CString};
 use llvm_sys::error::{LLVMDisposeErrorMessage, LLVMGetErrorMessage};
 use llvm_sys::transforms::pass_builder::{
     LLVMCreatePassBuilderOptions, LLVMDisposePassBuilderOptions,
-    LLVMPassBuilderOptionsSetAAPipeline, LLVMPassBuilderOptionsSetLoopVectorization,
-    LLVMPassBuilderOptionsSetSLPVectorization, LLVMRunPasses,
+    LLVMPassBuilderOptionsSetAAPipeline, LLVMPassBuilderOptionsSetDebugLogging,
+    LLVMPassBuilderOptionsSetLoopVectorization, LLVMPassBuilderOptionsSetSLPVectorization,
+    LLVMRunPasses,
 };
 
 use crate::module::Module;
@@ -21,12 +22,17 @@ use crate::target::TargetMachine;
 ///
 /// `aa_pipeline`: alias analyses in place of the default stack, registered
 /// before the standard analyses as LLVM's LTO does with `AAPipeline`.
+///
+/// `debug`: the pass manager prints each pass and analysis it runs on
+/// stderr, as LLVM's LTO with `DebugPassManager` (lld's
+/// `--lto-debug-pass-manager`).
 pub(crate) fn run(
     module: &Module<'_>,
     tm: &TargetMachine,
     pipeline: &str,
     vectorize: bool,
     aa_pipeline: Option<&str>,
+    debug: bool,
 ) -> Result<(), String> {
     let p = CString::new(pipeline).map_err(|_| "pipeline contains NUL".to_string())?;
     let aa = aa_pipeline
@@ -40,6 +46,7 @@ pub(crate) fn run(
         let options = LLVMCreatePassBuilderOptions();
         LLVMPassBuilderOptionsSetLoopVectorization(options, vectorize.into());
         LLVMPassBuilderOptionsSetSLPVectorization(options, vectorize.into());
+        LLVMPassBuilderOptionsSetDebugLogging(options, debug.into());
         if let Some(aa) = &aa {
             LLVMPassBuilderOptionsSetAAPipeline(options, aa.as_ptr());
         }
@@ -70,6 +77,7 @@ pub(crate) fn run_phase(
     level: u8,
     phase: Phase,
     vectorize: bool,
+    debug: bool,
 ) -> Result<(), String> {
     let mut err = std::ptr::null_mut();
     let phase = match phase {
@@ -85,6 +93,7 @@ pub(crate) fn run_phase(
             level as i32,
             phase,
             vectorize as i32,
+            debug as i32,
             &mut err,
         );
         if status != 0 {

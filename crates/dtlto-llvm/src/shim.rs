@@ -44,6 +44,7 @@ extern "C" {
         level: i32,
         phase: i32,
         vectorize: i32,
+        debug: i32,
         error: *mut *mut c_char,
     ) -> i32;
     pub fn dtlto_parse_llvm_options(

@@ -104,11 +104,20 @@ impl SplitModule {
                 level,
                 Phase::Optimize,
                 options.opt_level.level() > 1,
+                options.debug_pass_manager,
             )
             .map_err(optimize_failed)?,
             // -O0: every part copied the module's constants; drop the
             // ones it does not use.
-            None => passes::run(&module, &tm, "globaldce", false, None).map_err(optimize_failed)?,
+            None => passes::run(
+                &module,
+                &tm,
+                "globaldce",
+                false,
+                None,
+                options.debug_pass_manager,
+            )
+            .map_err(optimize_failed)?,
         }
         save_stage(&module, &name, options, &format!("5.part{part}.opt"))?;
         let object = tm.emit_object(&module).map_err(&fail)?;

@@ -27,6 +27,9 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
                               beside this plugin, else dtlto on PATH)
   remote-compiler-arg=ARG, remote-compiler-prepend-arg=ARG
   save-temps                  keep plans and objects in <output>.dtlto/
+  obj-path=PATH               also keep each module's object as PATH1, PATH2, ...
+                              and the (empty) regular LTO part's as PATH, as
+                              LLVMgold (no split)
   thinlto-index-only[=FILE]   write a .plan per module (and the objects to link
                               to FILE), then stop the link with no output
   thinlto-emit-imports-files  with thinlto-index-only: also <module>.imports
@@ -47,6 +50,8 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   lto-newpm-passes=PIPELINE   the backends' pass pipeline after import, in place
                               of thinlto<On> (lld's --lto-newpm-passes; no split)
   lto-aa-pipeline=AA          the backends' alias analyses (lld's --lto-aa-pipeline)
+  debug-pass-manager          print each pass and analysis the backends' pass
+                              manager runs, on stderr (as LLVMgold)
   disable-verify | verify      skip (default, as LLVMgold) or run LLVM's verifier
                               on each module after import
   prebuilt-module=FILE@OFFSET then prebuilt-object=OBJ...
@@ -68,6 +73,8 @@ pub struct Options {
     pub cache_policy: CachePolicy,
     pub distribution: Distribution,
     pub save_temps: bool,
+    /// `obj-path=PATH`: each module's object also kept as `PATH<task>`.
+    pub obj_path: Option<String>,
     pub index_only: bool,
     /// `thinlto-index-only=FILE`: the objects the final link takes.
     pub linked_objects_file: Option<String>,
@@ -102,6 +109,8 @@ pub struct Options {
     pub pipeline: Option<String>,
     /// `lto-aa-pipeline=`: the backends' alias analyses.
     pub aa_pipeline: Option<String>,
+    /// `debug-pass-manager`: the pass manager prints what it runs.
+    pub debug_pass_manager: bool,
     /// `opt-remarks-filename=` and its companions (LLVMgold's names).
     pub remarks: RemarkRequest,
 }
@@ -128,11 +137,15 @@ impl Options {
         }
     }
 
-    /// `lto-newpm-passes=`, `lto-aa-pipeline=` or `opt-remarks-filename=`
-    /// is given: each needs every module's backend whole (a split module
-    /// runs the default pipeline's two halves and writes no remarks).
+    /// `lto-newpm-passes=`, `lto-aa-pipeline=`, `opt-remarks-filename=` or
+    /// `obj-path=` is given: each needs every module's backend whole (a
+    /// split module runs the default pipeline's two halves, writes no
+    /// remarks and more than one object).
     pub fn needs_whole_modules(&self) -> bool {
-        self.pipeline.is_some() || self.aa_pipeline.is_some() || self.remarks.any()
+        self.pipeline.is_some()
+            || self.aa_pipeline.is_some()
+            || self.remarks.any()
+            || self.obj_path.is_some()
     }
 
     /// Takes one `-plugin-opt=` value.
@@ -171,6 +184,7 @@ impl Options {
             "cache-dir" => self.cache_dir = Some(need("DIR")?.to_string()),
             "cache-policy" => self.cache_policy = CachePolicy::parse(need("POLICY")?)?,
             "save-temps" if value.is_none() => self.save_temps = true,
+            "obj-path" => self.obj_path = Some(need("PATH")?.to_string()),
             "thinlto-index-only" => {
                 self.index_only = true;
                 self.linked_objects_file = value.filter(|v| !v.is_empty()).map(String::from);
@@ -194,6 +208,7 @@ impl Options {
             }
             "lto-newpm-passes" => self.pipeline = Some(need("PIPELINE")?.to_string()),
             "lto-aa-pipeline" => self.aa_pipeline = Some(need("AA")?.to_string()),
+            "debug-pass-manager" if value.is_none() => self.debug_pass_manager = true,
             "v" | "verbose" if value.is_none() => self.verbose = true,
             "thinlto" if value.is_none() => {}
             "disable-verify" if value.is_none() => self.verify = false,
@@ -293,8 +308,8 @@ impl Options {
         if self.needs_whole_modules() && self.split.is_some_and(|s| s.threshold.is_some()) {
             bail!(
                 "-plugin-opt=split-threshold cannot be used with lto-newpm-passes=, \
-                 lto-aa-pipeline= or opt-remarks-filename=: a split module runs LLVM's \
-                 default pipeline and writes no remarks"
+                 lto-aa-pipeline=, opt-remarks-filename= or obj-path=: a split module runs \
+                 LLVM's default pipeline, writes no remarks and one object per part"
             );
         }
         Ok(())
@@ -326,6 +341,16 @@ mod tests {
         assert!(e.to_string().contains("default pipeline"), "{e}");
         let e = parse(&["lto-newpm-passes="]).unwrap_err();
         assert!(e.to_string().contains("needs a value"), "{e}");
+    }
+
+    #[test]
+    fn obj_path_keeps_modules_whole() {
+        let kept = parse(&["obj-path=lto.o"]).unwrap();
+        assert_eq!(kept.obj_path.as_deref(), Some("lto.o"));
+        assert_eq!(kept.split_config().threshold, None);
+        let e = parse(&["obj-path=lto.o", "split-threshold=10"]).unwrap_err();
+        assert!(e.to_string().contains("obj-path="), "{e}");
+        assert!(parse(&["obj-path="]).is_err());
     }
 
     #[test]

@@ -360,6 +360,7 @@ impl Session {
             pipeline: self.options.pipeline.clone(),
             aa_pipeline: self.options.aa_pipeline.clone(),
             remarks: self.options.remarks.options(&self.output),
+            debug_pass_manager: self.options.debug_pass_manager,
             ..BackendOptions::default()
         };
         let jobs = jobs_or_all_cores(self.options.jobs);
@@ -398,6 +399,14 @@ impl Session {
             // part beside the backends' own.
             dtlto_llvm::write_regular_lto_remarks(remarks)
                 .map_err(|e| anyhow::anyhow!("optimization remarks {}: {e}", remarks.file))?;
+        }
+        if let Some(path) = &self.options.obj_path {
+            dtlto_cli::lto_outputs::write_regular_lto_object(
+                path,
+                &kept.plans[0].triple,
+                &options,
+            )?;
+            dtlto_cli::lto_outputs::write_task_objects(path, &built.objects)?;
         }
         if self.options.save_temps {
             dtlto_cli::link_cmd::save_temps(
