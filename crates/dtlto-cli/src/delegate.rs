@@ -314,6 +314,9 @@ pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     if options.debug_pass_manager {
         args.push("--lto-debug-pass-manager".to_string());
     }
+    if !options.addrsig {
+        args.push("--no-addrsig".to_string());
+    }
     if let Some(p) = &options.pipeline {
         args.push(format!("--lto-newpm-passes={p}"));
     }

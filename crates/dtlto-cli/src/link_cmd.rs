@@ -45,6 +45,9 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
         remarks: line.remark_options(),
         emit_asm: line.emit_asm,
         debug_pass_manager: line.debug_pass_manager,
+        // The table lld's LTO asks for; under GNU ld, gold and mold the
+        // objects are LLVMgold's, which have none.
+        addrsig: line.linker == "lld",
         ..BackendOptions::default()
     }
 }

@@ -206,6 +206,10 @@ enum Command {
         /// (lld's --lto-debug-pass-manager).
         #[arg(long = "lto-debug-pass-manager")]
         debug_pass_manager: bool,
+        /// No address-significance table in the object (LLVMgold's objects
+        /// have none; lld's LTO asks for one).
+        #[arg(long)]
+        no_addrsig: bool,
         /// Threads for the parts of a module the plan splits (default: all
         /// cores); part p's object is written to OUT.o.part<p>.o.
         #[arg(short = 'j', long)]
@@ -352,6 +356,7 @@ fn run(cli: Cli) -> Result<()> {
             task,
             emit_asm,
             debug_pass_manager,
+            no_addrsig,
             jobs,
             module,
             imports,
@@ -388,6 +393,7 @@ fn run(cli: Cli) -> Result<()> {
                 task,
                 emit_asm,
                 debug_pass_manager,
+                addrsig: !no_addrsig,
             };
             backend_cmd::run(&backend_cmd::BackendJob {
                 plan,

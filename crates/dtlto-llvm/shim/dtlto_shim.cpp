@@ -193,13 +193,13 @@ int dtlto_pie_level(LLVMModuleRef module) {
 static codegen::RegisterCodeGenFlags register_codegen_flags;
 
 void dtlto_init_target_options(LLVMTargetMachineRef tm, int function_sections,
-                               int data_sections, int asm_verbose) {
+                               int data_sections, int asm_verbose, int addrsig) {
   TargetMachine *t = reinterpret_cast<TargetMachine *>(tm);
   TargetOptions options =
       codegen::InitTargetOptionsFromCodeGenFlags(t->getTargetTriple());
   options.FunctionSections = function_sections != 0;
   options.DataSections = data_sections != 0;
-  options.EmitAddrsig = true;
+  options.EmitAddrsig = addrsig != 0;
   // lld's --lto-emit-asm: assembly with the printer's comments.
   options.MCOptions.AsmVerbose = asm_verbose != 0;
   t->Options = options;

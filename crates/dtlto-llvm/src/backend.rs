@@ -161,6 +161,10 @@ pub struct BackendOptions {
     /// lld's `--lto-debug-pass-manager`: the pass manager prints each pass
     /// and analysis it runs, on stderr. It never changes the object.
     pub debug_pass_manager: bool,
+    /// An address-significance table (`.llvm_addrsig`) in each object, as
+    /// lld's LTO asks for (its `--icf=safe` reads it); LLVMgold does not,
+    /// and the linkers it serves ignore the table.
+    pub addrsig: bool,
 }
 
 impl Default for BackendOptions {
@@ -182,6 +186,7 @@ impl Default for BackendOptions {
             task: 0,
             emit_asm: false,
             debug_pass_manager: false,
+            addrsig: true,
         }
     }
 }
@@ -258,6 +263,7 @@ pub(crate) fn machine(
         function_sections: options.function_sections,
         data_sections: options.data_sections,
         asm_verbose: options.emit_asm,
+        addrsig: options.addrsig,
     })
     .map_err(|detail| BackendError::Target {
         module: name.to_string(),

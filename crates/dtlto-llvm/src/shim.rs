@@ -74,6 +74,7 @@ extern "C" {
         function_sections: i32,
         data_sections: i32,
         asm_verbose: i32,
+        addrsig: i32,
     );
 }
 

@@ -56,6 +56,8 @@ pub(crate) struct MachineSpec<'a> {
     pub data_sections: bool,
     /// Assembly output with the printer's comments (lld's `--lto-emit-asm`).
     pub asm_verbose: bool,
+    /// An address-significance table in each object (`.llvm_addrsig`).
+    pub addrsig: bool,
 }
 
 impl TargetMachine {
@@ -107,6 +109,7 @@ impl TargetMachine {
                 spec.function_sections as i32,
                 spec.data_sections as i32,
                 spec.asm_verbose as i32,
+                spec.addrsig as i32,
             );
             let tm = TargetMachine { raw };
             if !spec.cpu.is_empty() && shim::dtlto_cpu_is_valid(raw, cpu.as_ptr()) == 0 {

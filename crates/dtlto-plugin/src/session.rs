@@ -361,6 +361,8 @@ impl Session {
             aa_pipeline: self.options.aa_pipeline.clone(),
             remarks: self.options.remarks.options(&self.output),
             debug_pass_manager: self.options.debug_pass_manager,
+            // LLVMgold's objects have no address-significance table.
+            addrsig: false,
             ..BackendOptions::default()
         };
         let jobs = jobs_or_all_cores(self.options.jobs);
