@@ -715,15 +715,6 @@ fn defined_symbols(object: &Path) -> Vec<String> {
     symbols
 }
 
-/// The files in `dir` whose names start with `prefix`, by the rest of
-/// their name.
-fn files_named(dir: &Path, prefix: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
-    files_in(dir, "")
-        .into_iter()
-        .filter_map(|(name, bytes)| Some((name.strip_prefix(prefix)?.to_string(), bytes)))
-        .collect()
-}
-
 #[test]
 fn lto_obj_path_keeps_each_task_s_object_as_lld_names_it() {
     // lld's --lto-obj-path=PATH writes PATH (its regular LTO object, of
@@ -884,16 +875,7 @@ fn lto_debug_pass_manager_shows_the_passes_lld_s_backends_run() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let objects = program.compile(w, &[]);
-    let passes = |stderr: Vec<u8>| -> Vec<String> {
-        let mut lines: Vec<String> = String::from_utf8(stderr)
-            .unwrap()
-            .lines()
-            .filter(|l| l.starts_with("Running pass: "))
-            .map(String::from)
-            .collect();
-        lines.sort();
-        lines
-    };
+    let passes = |stderr: Vec<u8>| sorted_lines(&stderr, "Running pass: ");
     let lld = passes(
         run(Command::new(CLANG)
             .current_dir(w)

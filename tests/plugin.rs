@@ -751,12 +751,7 @@ fn obj_path_keeps_each_module_s_object_as_llvmgold_names_it() {
         "gold",
     );
     assert_eq!(run_program(&with_plugin, false), expected_hello());
-    let names = |prefix: &str| -> Vec<String> {
-        files_in(w, "")
-            .into_keys()
-            .filter_map(|n| n.strip_prefix(prefix).map(String::from))
-            .collect()
-    };
+    let names = |prefix: &str| -> Vec<String> { files_named(w, prefix).into_keys().collect() };
     assert_eq!(names("plugin-lto.o"), names("gold-lto.o"));
     assert_eq!(names("plugin-lto.o"), ["", "1", "2", "3"]);
     // PATH, the object of the empty regular LTO part, and each module's

@@ -113,15 +113,20 @@ pub struct Decisions {
     pub errors: Vec<String>,
 }
 
-/// The "Error importing module: ..." lines of a thin link's stderr, sorted.
-fn import_errors(stderr: &[u8]) -> Vec<String> {
+/// The lines of a tool's stderr that start with `prefix`, sorted.
+pub fn sorted_lines(stderr: &[u8], prefix: &str) -> Vec<String> {
     let mut lines: Vec<String> = String::from_utf8_lossy(stderr)
         .lines()
-        .filter(|l| l.starts_with("Error importing module: "))
+        .filter(|l| l.starts_with(prefix))
         .map(String::from)
         .collect();
     lines.sort();
     lines
+}
+
+/// The "Error importing module: ..." lines of a thin link's stderr, sorted.
+fn import_errors(stderr: &[u8]) -> Vec<String> {
+    sorted_lines(stderr, "Error importing module: ")
 }
 
 /// The `-print-import-failures` lines of a thin link's stderr, by module.
@@ -658,6 +663,15 @@ pub fn files_in(dir: &Path, skip: &str) -> std::collections::BTreeMap<String, Ve
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             (name, std::fs::read(&p).unwrap())
         })
+        .collect()
+}
+
+/// The files in `dir` whose names start with `prefix`, by the rest of
+/// their name.
+pub fn files_named(dir: &Path, prefix: &str) -> BTreeMap<String, Vec<u8>> {
+    files_in(dir, "")
+        .into_iter()
+        .filter_map(|(name, bytes)| Some((name.strip_prefix(prefix)?.to_string(), bytes)))
         .collect()
 }
 
