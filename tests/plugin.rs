@@ -776,3 +776,115 @@ fn obj_path_keeps_each_module_s_object_as_llvmgold_names_it() {
     }
     assert_eq!(leftover_temporaries(w), Vec::<String>::new());
 }
+
+/// The ELF relocation types of the references to `symbol` in `object`.
+fn relocations_to(object: &[u8], symbol: &str) -> Vec<u32> {
+    use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+    let file = object::File::parse(object).unwrap();
+    let mut types = Vec::new();
+    for section in file.sections() {
+        for (_, relocation) in section.relocations() {
+            let RelocationTarget::Symbol(index) = relocation.target() else {
+                continue;
+            };
+            let named = file
+                .symbol_by_index(index)
+                .is_ok_and(|s| s.name() == Ok(symbol));
+            if let (true, RelocationFlags::Elf { r_type }) = (named, relocation.flags()) {
+                types.push(r_type);
+            }
+        }
+    }
+    types
+}
+
+#[test]
+fn got_loads_carry_llvmgold_s_relocations_and_under_lld_lld_s() {
+    // LLVMgold turns x86-64's relaxable GOT relocations off (plain
+    // GOTPCREL, for gold releases that predate GOTPCRELX); lld keeps
+    // LLVM's default. `stdout` lives in libc, so a PIE loads its address
+    // from the GOT.
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let sources = [
+        (
+            "got.c",
+            "#include <stdio.h>\nextern int answer;\n\
+             int main(void) { fprintf(stdout, \"%d\\n\", answer); return 0; }\n",
+        ),
+        ("answer.c", "int answer = 42;\n"),
+    ];
+    let mut objects = Vec::new();
+    for (name, text) in sources {
+        std::fs::write(w.join(name), text).unwrap();
+        let object = format!("{name}.o");
+        run(Command::new(CLANG).current_dir(w).args([
+            "-flto=thin",
+            "-O2",
+            "-c",
+            name,
+            "-o",
+            &object,
+        ]));
+        objects.push(object);
+    }
+    let gold = llvmgold_link(
+        w,
+        &objects,
+        &["-Wl,-plugin-opt=obj-path=gold-lto.o"],
+        "llvmgold",
+    );
+    let with_plugin = w.join("plugin");
+    linked(
+        plugin_link(w, "bfd", &objects, &["obj-path=plugin-lto.o"], &with_plugin),
+        "bfd",
+    );
+    // Delegated backends get LLVMgold's options too.
+    let delegated = w.join("delegated");
+    let distributor = format!("distributor={}", dtlto_path());
+    linked(
+        plugin_link(
+            w,
+            "bfd",
+            &objects,
+            &[
+                &distributor,
+                "distributor-arg=distribute",
+                "obj-path=delegated-lto.o",
+            ],
+            &delegated,
+        ),
+        "bfd delegated",
+    );
+    let lld = lld_link(w, &objects, &["-Wl,--lto-obj-path=lld-lto.o"], "lld");
+    let ours = dtlto_link(
+        w,
+        &objects,
+        &["-fuse-ld=lld", "-Wl,--lto-obj-path=dtlto-lto.o"],
+        "dtlto",
+    );
+    for program in [&gold, &with_plugin, &delegated, &lld, &ours] {
+        assert_eq!(run_program(program, false), "42\n");
+    }
+    // Task 1 is got.c's module.
+    let main_object = |who: &str| std::fs::read(w.join(format!("{who}-lto.o1"))).unwrap();
+    const GOTPCREL: u32 = 9;
+    const REX_GOTPCRELX: u32 = 42;
+    assert_eq!(relocations_to(&main_object("gold"), "stdout"), [GOTPCREL]);
+    assert_eq!(
+        relocations_to(&main_object("lld"), "stdout"),
+        [REX_GOTPCRELX]
+    );
+    assert!(
+        main_object("plugin") == main_object("gold"),
+        "the plugin's object is not LLVMgold's"
+    );
+    assert!(
+        main_object("delegated") == main_object("gold"),
+        "the delegated backend's object is not LLVMgold's"
+    );
+    assert!(
+        main_object("dtlto") == main_object("lld"),
+        "dtlto link's object is not lld's"
+    );
+}

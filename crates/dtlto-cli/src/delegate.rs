@@ -317,6 +317,9 @@ pub fn backend_args(options: &BackendOptions) -> Vec<String> {
     if !options.addrsig {
         args.push("--no-addrsig".to_string());
     }
+    if !options.relax_relocations {
+        args.push("--no-relax-relocations".to_string());
+    }
     if let Some(p) = &options.pipeline {
         args.push(format!("--lto-newpm-passes={p}"));
     }

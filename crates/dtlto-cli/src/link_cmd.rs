@@ -45,9 +45,11 @@ pub fn backend_options(line: &LinkLine, pic: bool) -> BackendOptions {
         remarks: line.remark_options(),
         emit_asm: line.emit_asm,
         debug_pass_manager: line.debug_pass_manager,
-        // The table lld's LTO asks for; under GNU ld, gold and mold the
-        // objects are LLVMgold's, which have none.
+        // lld's target options under lld; under GNU ld, gold and mold the
+        // objects are LLVMgold's: no address-significance table, no
+        // relaxable GOT relocations.
         addrsig: line.linker == "lld",
+        relax_relocations: line.linker == "lld",
         ..BackendOptions::default()
     }
 }

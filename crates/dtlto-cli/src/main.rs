@@ -210,6 +210,10 @@ enum Command {
         /// have none; lld's LTO asks for one).
         #[arg(long)]
         no_addrsig: bool,
+        /// Plain GOTPCREL for GOT loads on x86-64, not the relaxable
+        /// GOTPCRELX/REX_GOTPCRELX (LLVMgold's objects; lld's relax).
+        #[arg(long)]
+        no_relax_relocations: bool,
         /// Threads for the parts of a module the plan splits (default: all
         /// cores); part p's object is written to OUT.o.part<p>.o.
         #[arg(short = 'j', long)]
@@ -357,6 +361,7 @@ fn run(cli: Cli) -> Result<()> {
             emit_asm,
             debug_pass_manager,
             no_addrsig,
+            no_relax_relocations,
             jobs,
             module,
             imports,
@@ -394,6 +399,7 @@ fn run(cli: Cli) -> Result<()> {
                 emit_asm,
                 debug_pass_manager,
                 addrsig: !no_addrsig,
+                relax_relocations: !no_relax_relocations,
             };
             backend_cmd::run(&backend_cmd::BackendJob {
                 plan,

@@ -190,16 +190,23 @@ int dtlto_pie_level(LLVMModuleRef module) {
 // constructors, ...), a section per function and variable, and
 // address-significance tables. The C API's target machines start from
 // TargetOptions(), which puts constructors in .ctors, which glibc never runs.
+// LLVMgold's (gold-plugin.cpp createLTO) differ in two: no
+// address-significance table, and no relaxable GOT relocations on x86-64.
 static codegen::RegisterCodeGenFlags register_codegen_flags;
 
 void dtlto_init_target_options(LLVMTargetMachineRef tm, int function_sections,
-                               int data_sections, int asm_verbose, int addrsig) {
+                               int data_sections, int asm_verbose, int addrsig,
+                               int relax_relocations) {
   TargetMachine *t = reinterpret_cast<TargetMachine *>(tm);
   TargetOptions options =
       codegen::InitTargetOptionsFromCodeGenFlags(t->getTargetTriple());
   options.FunctionSections = function_sections != 0;
   options.DataSections = data_sections != 0;
   options.EmitAddrsig = addrsig != 0;
+  // Only ever turned off: with it on, -mllvm -x86-relax-relocations=false
+  // still has its say, as under lld; LLVMgold overrides the flag.
+  if (!relax_relocations)
+    options.MCOptions.X86RelaxRelocations = false;
   // lld's --lto-emit-asm: assembly with the printer's comments.
   options.MCOptions.AsmVerbose = asm_verbose != 0;
   t->Options = options;

@@ -165,6 +165,10 @@ pub struct BackendOptions {
     /// lld's LTO asks for (its `--icf=safe` reads it); LLVMgold does not,
     /// and the linkers it serves ignore the table.
     pub addrsig: bool,
+    /// x86-64 GOT loads with the relaxable relocations (`GOTPCRELX`,
+    /// `REX_GOTPCRELX`), LLVM's default and lld's; LLVMgold turns them
+    /// off (plain `GOTPCREL`), for gold releases that predate them.
+    pub relax_relocations: bool,
 }
 
 impl Default for BackendOptions {
@@ -187,6 +191,7 @@ impl Default for BackendOptions {
             emit_asm: false,
             debug_pass_manager: false,
             addrsig: true,
+            relax_relocations: true,
         }
     }
 }
@@ -264,6 +269,7 @@ pub(crate) fn machine(
         data_sections: options.data_sections,
         asm_verbose: options.emit_asm,
         addrsig: options.addrsig,
+        relax_relocations: options.relax_relocations,
     })
     .map_err(|detail| BackendError::Target {
         module: name.to_string(),

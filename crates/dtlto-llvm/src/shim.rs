@@ -75,6 +75,7 @@ extern "C" {
         data_sections: i32,
         asm_verbose: i32,
         addrsig: i32,
+        relax_relocations: i32,
     );
 }
 

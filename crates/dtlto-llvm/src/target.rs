@@ -58,6 +58,9 @@ pub(crate) struct MachineSpec<'a> {
     pub asm_verbose: bool,
     /// An address-significance table in each object (`.llvm_addrsig`).
     pub addrsig: bool,
+    /// Relaxable GOT relocations on x86-64 (`MCTargetOptions::X86RelaxRelocations`);
+    /// false forces plain `GOTPCREL`, as LLVMgold does.
+    pub relax_relocations: bool,
 }
 
 impl TargetMachine {
@@ -110,6 +113,7 @@ impl TargetMachine {
                 spec.data_sections as i32,
                 spec.asm_verbose as i32,
                 spec.addrsig as i32,
+                spec.relax_relocations as i32,
             );
             let tm = TargetMachine { raw };
             if !spec.cpu.is_empty() && shim::dtlto_cpu_is_valid(raw, cpu.as_ptr()) == 0 {

@@ -361,8 +361,11 @@ impl Session {
             aa_pipeline: self.options.aa_pipeline.clone(),
             remarks: self.options.remarks.options(&self.output),
             debug_pass_manager: self.options.debug_pass_manager,
-            // LLVMgold's objects have no address-significance table.
+            // LLVMgold's target options: no address-significance table,
+            // and plain GOTPCREL on x86-64 (gold-plugin.cpp turns the
+            // relaxable GOT relocations off).
             addrsig: false,
+            relax_relocations: false,
             ..BackendOptions::default()
         };
         let jobs = jobs_or_all_cores(self.options.jobs);
