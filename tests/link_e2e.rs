@@ -699,6 +699,27 @@ fn lto_emit_asm_writes_lld_s_assembly_where_lld_does() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be delegated"));
+    // With --lto-obj-path, LLVM emits the (empty) regular LTO part too:
+    // lld writes its assembly as <output>.lto.s and PATH, and each
+    // module's as PATH<task>; dtlto the same files with the same text.
+    lld_link(
+        w,
+        &objects,
+        &["-Wl,--lto-emit-asm,--lto-obj-path=lld-path"],
+        "lld-kept",
+    );
+    dtlto_link(
+        w,
+        &objects,
+        &["-Wl,--lto-emit-asm,--lto-obj-path=dtlto-path"],
+        "dtlto-kept",
+    );
+    let regular = |who: &str| std::fs::read(w.join(format!("{who}-kept.lto.s"))).unwrap();
+    assert!(String::from_utf8_lossy(&regular("lld")).contains("ld-temp.o"));
+    assert!(regular("dtlto") == regular("lld"));
+    let lld_kept = files_named(w, "lld-path");
+    assert_eq!(lld_kept.keys().collect::<Vec<_>>(), ["", "1", "2", "3"]);
+    assert!(files_named(w, "dtlto-path") == lld_kept);
 }
 
 /// The symbols an object defines, sorted (`llvm-nm-22 --defined-only`).

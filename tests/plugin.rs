@@ -888,3 +888,98 @@ fn got_loads_carry_llvmgold_s_relocations_and_under_lld_lld_s() {
         "dtlto link's object is not lld's"
     );
 }
+
+#[test]
+fn emit_imports_files_in_a_link_that_goes_on_is_ignored_as_llvmgold_ignores_it() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let objects = hello(w);
+    let gold = llvmgold_link(
+        w,
+        &objects,
+        &["-Wl,-plugin-opt=thinlto-emit-imports-files"],
+        "llvmgold",
+    );
+    let with_plugin = w.join("plugin");
+    linked(
+        plugin_link(
+            w,
+            "bfd",
+            &objects,
+            &["thinlto-emit-imports-files"],
+            &with_plugin,
+        ),
+        "bfd",
+    );
+    assert_eq!(run_program(&gold, false), expected_hello());
+    assert_eq!(run_program(&with_plugin, false), expected_hello());
+    let written: Vec<String> = files_in(w, "")
+        .into_keys()
+        .filter(|name| name.ends_with(".imports") || name.ends_with(".plan"))
+        .collect();
+    assert_eq!(written, Vec::<String>::new());
+}
+
+#[test]
+fn emit_asm_writes_llvmgold_s_assembly_and_stops_the_link() {
+    // LLVMgold's emit-asm: each module's assembly as <output><task>, or
+    // under obj-path's names with the regular LTO part's as PATH; no
+    // program. (GNU ld creates the output before the plugin runs;
+    // LLVMgold leaves it there empty, the plugin removes it.)
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    // Absolute paths: each link runs in a directory of its own.
+    let inputs: Vec<String> = hello(w)
+        .iter()
+        .map(|o| w.join(o).display().to_string())
+        .collect();
+    for ld in LINKERS {
+        let gold_dir = w.join(format!("{ld}-llvmgold"));
+        let plugin_dir = w.join(format!("{ld}-plugin"));
+        for (kept, opts) in [
+            ("out", &["emit-asm"][..]),
+            ("path", &["emit-asm", "obj-path=path"][..]),
+        ] {
+            let gold_out = gold_dir.join(kept);
+            let plugin_out = plugin_dir.join(kept);
+            std::fs::create_dir_all(&gold_out).unwrap();
+            std::fs::create_dir_all(&plugin_out).unwrap();
+            let mut gold = Command::new(CLANG);
+            gold.current_dir(&gold_out)
+                .args(["-flto=thin", &format!("-fuse-ld={ld}")]);
+            for opt in opts {
+                gold.arg(format!("-Wl,-plugin-opt={opt}"));
+            }
+            run(gold.args(&inputs).args(["-o", "out"]));
+            linked(
+                plugin_link(&plugin_out, ld, &inputs, opts, Path::new("out")),
+                ld,
+            );
+            // GNU ld's empty output aside.
+            let theirs = files_in(&gold_out, "out");
+            if kept == "out" {
+                assert_eq!(theirs.keys().collect::<Vec<_>>(), ["out1", "out2", "out3"]);
+            } else {
+                assert_eq!(
+                    theirs.keys().collect::<Vec<_>>(),
+                    ["path", "path1", "path2", "path3"]
+                );
+            }
+            assert!(
+                String::from_utf8_lossy(&theirs[&format!("{kept}1")]).contains(".file"),
+                "{ld}: LLVMgold wrote no assembly"
+            );
+            let ours = files_in(&plugin_out, "");
+            assert!(!ours.contains_key("out"), "{ld}: the plugin left an output");
+            assert!(ours == theirs, "{ld} {opts:?}: not LLVMgold's assembly");
+        }
+    }
+    let distributor = format!("distributor={}", dtlto_path());
+    let refused = plugin_link(w, "bfd", &inputs, &["emit-asm", &distributor], &w.join("x"));
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("cannot be delegated"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

@@ -269,7 +269,7 @@ pub fn run(dist: &Distribution, input: &DelegateInput<'_>) -> Result<Delegated> 
     for (i, p) in paths.iter().enumerate() {
         let Some(job) = job_of[i] else { continue };
         for object in &p.objects {
-            check_object(object, &input.plans[i]).with_context(|| {
+            check_object(object, &input.plans[i], input.options.emit_asm).with_context(|| {
                 format!(
                     "job {job} ({}) of {}",
                     input.plans[i].module,
@@ -385,8 +385,9 @@ fn run_distributor(dist: &Distribution, job_file: &Path, verbose: bool) -> Resul
 }
 
 /// The distributor said it succeeded; the object must still be a complete
-/// ELF relocatable object for the module's target.
-fn check_object(path: &Path, plan: &BackendPlan) -> Result<()> {
+/// ELF relocatable object for the module's target (or, when the jobs write
+/// assembly, a file with some).
+fn check_object(path: &Path, plan: &BackendPlan, assembly: bool) -> Result<()> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -396,6 +397,9 @@ fn check_object(path: &Path, plan: &BackendPlan) -> Result<()> {
     };
     if bytes.is_empty() {
         bail!("{} is empty", path.display());
+    }
+    if assembly {
+        return Ok(());
     }
     let bad = |why: String| anyhow::anyhow!("{} is not a valid object: {why}", path.display());
     let file = object::File::parse(&*bytes).map_err(|e| bad(e.to_string()))?;

@@ -198,7 +198,16 @@ pub fn link(line: &LinkLine) -> Result<()> {
         lto_outputs::write_task_objects(path, &built.objects)?;
     }
     if line.emit_asm {
-        // lld's --lto-emit-asm: each module's assembly, and no link.
+        // lld's --lto-emit-asm: each module's assembly, and no link. The
+        // regular LTO part's (empty) assembly too when --lto-obj-path asks
+        // LLVM to emit that part: lld writes it as <output>.lto.s.
+        if line.obj_path.is_some() {
+            lto_outputs::write_regular_lto_object(
+                &format!("{}.lto.s", out_path.display()),
+                &kept.plans[0].triple,
+                &options,
+            )?;
+        }
         for (plan, objects) in kept.plans.iter().zip(&built.objects) {
             let path = lto_output_path(&plan.module, out_path, "s");
             let text = std::fs::read(&objects[0])

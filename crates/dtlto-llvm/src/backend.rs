@@ -281,7 +281,7 @@ pub(crate) fn machine(
 /// ThinLTO: its combined module, `ld-temp.o`, empty, compiled for the
 /// link's target. LLVM's LTO emits it only when asked to
 /// (`AlwaysEmitRegularLTOObj`, which lld's `--lto-obj-path` sets), and
-/// lld writes it there.
+/// lld writes it there. Under `emit_asm`, its assembly.
 pub fn empty_regular_lto_object(
     triple: &str,
     options: &BackendOptions,
@@ -294,7 +294,11 @@ pub fn empty_regular_lto_object(
     let ctx = Context::new();
     let module = Module::empty(&ctx, NAME, triple).map_err(failed)?;
     let tm = machine(NAME, triple, options)?;
-    tm.emit_object(&module).map_err(failed)
+    if options.emit_asm {
+        tm.emit_assembly(&module).map_err(failed)
+    } else {
+        tm.emit_object(&module).map_err(failed)
+    }
 }
 
 /// Writes the module's IR as `<prefix>.<stage>.bc` under `--save-temps`.

@@ -424,8 +424,9 @@ unsafe extern "C" fn all_symbols_read_hook() -> api::Status {
                 Ok(api::LDPS_OK)
             }
             Outcome::Stop => {
-                // thinlto-index-only: as LLVMgold, end the link here, with
-                // no output (GNU ld may have created it already).
+                // thinlto-index-only, emit-asm: as LLVMgold, end the link
+                // here, with no output (GNU ld may have created it already;
+                // LLVMgold leaves that empty file under emit-asm).
                 st.session.cleanup();
                 let _ = std::fs::remove_file(&st.session.output);
                 std::process::exit(0);

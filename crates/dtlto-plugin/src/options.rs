@@ -30,9 +30,13 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   obj-path=PATH               also keep each module's object as PATH1, PATH2, ...
                               and the (empty) regular LTO part's as PATH, as
                               LLVMgold (no split)
+  emit-asm                    write each module's assembly as <output>1, 2, ...
+                              (obj-path's names if given) and stop the link
+                              with no output, as LLVMgold (no split, in-process)
   thinlto-index-only[=FILE]   write a .plan per module (and the objects to link
                               to FILE), then stop the link with no output
   thinlto-emit-imports-files  with thinlto-index-only: also <module>.imports
+                              (without it: accepted and ignored, as LLVMgold)
   thinlto-prefix-replace=OLD;NEW  write index-only outputs under NEW
   import-instr-limit=N, import-cutoff=N, ... LLVM's import knobs
   -print-import-failures      print the callees each module's import rejected
@@ -75,9 +79,15 @@ pub struct Options {
     pub save_temps: bool,
     /// `obj-path=PATH`: each module's object also kept as `PATH<task>`.
     pub obj_path: Option<String>,
+    /// `emit-asm`: each module's assembly in place of its object, written
+    /// as LLVMgold names it; the link stops there.
+    pub emit_asm: bool,
     pub index_only: bool,
     /// `thinlto-index-only=FILE`: the objects the final link takes.
     pub linked_objects_file: Option<String>,
+    /// `thinlto-emit-imports-files`: each module's import list beside its
+    /// plan in an index-only link; LLVMgold ignores it otherwise, and so
+    /// does the plugin.
     pub emit_imports_files: bool,
     pub prefix_replace: Option<PrefixReplace>,
     pub import: ImportConfig,
@@ -137,15 +147,16 @@ impl Options {
         }
     }
 
-    /// `lto-newpm-passes=`, `lto-aa-pipeline=`, `opt-remarks-filename=` or
-    /// `obj-path=` is given: each needs every module's backend whole (a
-    /// split module runs the default pipeline's two halves, writes no
-    /// remarks and more than one object).
+    /// `lto-newpm-passes=`, `lto-aa-pipeline=`, `opt-remarks-filename=`,
+    /// `obj-path=` or `emit-asm` is given: each needs every module's
+    /// backend whole (a split module runs the default pipeline's two
+    /// halves, writes no remarks and more than one object).
     pub fn needs_whole_modules(&self) -> bool {
         self.pipeline.is_some()
             || self.aa_pipeline.is_some()
             || self.remarks.any()
             || self.obj_path.is_some()
+            || self.emit_asm
     }
 
     /// Takes one `-plugin-opt=` value.
@@ -185,6 +196,7 @@ impl Options {
             "cache-policy" => self.cache_policy = CachePolicy::parse(need("POLICY")?)?,
             "save-temps" if value.is_none() => self.save_temps = true,
             "obj-path" => self.obj_path = Some(need("PATH")?.to_string()),
+            "emit-asm" if value.is_none() => self.emit_asm = true,
             "thinlto-index-only" => {
                 self.index_only = true;
                 self.linked_objects_file = value.filter(|v| !v.is_empty()).map(String::from);
@@ -302,14 +314,17 @@ impl Options {
                 "-plugin-opt=distributor-arg and remote-compiler* need -plugin-opt=distributor=EXE"
             );
         }
-        if self.emit_imports_files && !self.index_only {
-            bail!("-plugin-opt=thinlto-emit-imports-files needs thinlto-index-only");
-        }
         if self.needs_whole_modules() && self.split.is_some_and(|s| s.threshold.is_some()) {
             bail!(
                 "-plugin-opt=split-threshold cannot be used with lto-newpm-passes=, \
-                 lto-aa-pipeline=, opt-remarks-filename= or obj-path=: a split module runs \
-                 LLVM's default pipeline, writes no remarks and one object per part"
+                 lto-aa-pipeline=, opt-remarks-filename=, obj-path= or emit-asm: a split \
+                 module runs LLVM's default pipeline, writes no remarks and one object per part"
+            );
+        }
+        if self.emit_asm && !self.distribution.distributor.is_empty() {
+            bail!(
+                "-plugin-opt=emit-asm writes the backends' assembly in-process; it cannot be \
+                 delegated to a distributor"
             );
         }
         Ok(())
@@ -341,6 +356,19 @@ mod tests {
         assert!(e.to_string().contains("default pipeline"), "{e}");
         let e = parse(&["lto-newpm-passes="]).unwrap_err();
         assert!(e.to_string().contains("needs a value"), "{e}");
+    }
+
+    #[test]
+    fn emit_asm_keeps_modules_whole_and_in_process() {
+        let asm = parse(&["emit-asm"]).unwrap();
+        assert!(asm.emit_asm && asm.needs_whole_modules());
+        assert_eq!(asm.split_config().threshold, None);
+        let e = parse(&["emit-asm", "split-threshold=10"]).unwrap_err();
+        assert!(e.to_string().contains("emit-asm"), "{e}");
+        let e = parse(&["emit-asm", "distributor=dist"]).unwrap_err();
+        assert!(e.to_string().contains("cannot be delegated"), "{e}");
+        let e = parse(&["emit-asm=x"]).unwrap_err();
+        assert!(e.to_string().contains("emit-asm"), "{e}");
     }
 
     #[test]
@@ -455,9 +483,8 @@ mod tests {
         let o = parse(&["-inline-threshold=9", "-import-cutoff=3"]).unwrap();
         assert_eq!(o.llvm_options, ["-inline-threshold=9"]);
         assert_eq!(o.import.cutoff, 3);
-        let err = parse(&["thinlto-emit-imports-files"])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("needs thinlto-index-only"), "{err}");
+        // LLVMgold ignores it in a link that goes on; so does the plugin.
+        let o = parse(&["thinlto-emit-imports-files"]).unwrap();
+        assert!(o.emit_imports_files && !o.index_only);
     }
 }

@@ -79,8 +79,8 @@ pub struct Claimed {
 pub enum Outcome {
     /// Add these objects to the link, in order.
     Link(Vec<PathBuf>),
-    /// `thinlto-index-only`: the index outputs are written; the link stops
-    /// here with success and no output.
+    /// `thinlto-index-only`, `emit-asm`: the index outputs or the assembly
+    /// are written; the link stops here with success and no output.
     Stop,
 }
 
@@ -361,6 +361,7 @@ impl Session {
             aa_pipeline: self.options.aa_pipeline.clone(),
             remarks: self.options.remarks.options(&self.output),
             debug_pass_manager: self.options.debug_pass_manager,
+            emit_asm: self.options.emit_asm,
             // LLVMgold's target options: no address-significance table,
             // and plain GOTPCREL on x86-64 (gold-plugin.cpp turns the
             // relaxable GOT relocations off).
@@ -421,6 +422,16 @@ impl Session {
                 None,
                 built.cache_report.as_deref(),
             )?;
+        }
+        if self.options.emit_asm {
+            // LLVMgold's emit-asm: the assembly goes where objects would
+            // be kept (obj-path's names, written above), else to
+            // <output><task>; then the link stops.
+            if self.options.obj_path.is_none() {
+                dtlto_cli::lto_outputs::write_task_objects(&self.output, &built.objects)?;
+            }
+            self.write_trace(&trace)?;
+            return Ok(Outcome::Stop);
         }
         if self.options.verbose {
             eprintln!(
