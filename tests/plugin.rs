@@ -983,3 +983,43 @@ fn emit_asm_writes_llvmgold_s_assembly_and_stops_the_link() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[test]
+fn disable_output_ends_the_link_with_nothing_written_as_llvmgold() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let inputs: Vec<String> = hello(w)
+        .iter()
+        .map(|o| w.join(o).display().to_string())
+        .collect();
+    for ld in LINKERS {
+        let gold_dir = w.join(format!("{ld}-llvmgold"));
+        let plugin_dir = w.join(format!("{ld}-plugin"));
+        std::fs::create_dir(&gold_dir).unwrap();
+        std::fs::create_dir(&plugin_dir).unwrap();
+        run(Command::new(CLANG)
+            .current_dir(&gold_dir)
+            .args(["-flto=thin", &format!("-fuse-ld={ld}")])
+            .arg("-Wl,-plugin-opt=disable-output")
+            .args(&inputs)
+            .args(["-o", "out"]));
+        let out = plugin_link(
+            &plugin_dir,
+            ld,
+            &inputs,
+            &["disable-output", "v"],
+            Path::new("out"),
+        );
+        linked(out.clone(), ld);
+        // The thin link ran; no backend did.
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("3 modules"), "{ld}: {said}");
+        assert!(!said.contains("backends"), "{ld}: {said}");
+        assert_eq!(files_in(&gold_dir, "").len(), 0, "{ld}: LLVMgold wrote");
+        assert_eq!(
+            files_in(&plugin_dir, "").into_keys().collect::<Vec<_>>(),
+            Vec::<String>::new(),
+            "{ld}"
+        );
+    }
+}

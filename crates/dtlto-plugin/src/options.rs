@@ -33,6 +33,8 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   emit-asm                    write each module's assembly as <output>1, 2, ...
                               (obj-path's names if given) and stop the link
                               with no output, as LLVMgold (no split, in-process)
+  disable-output              run the thin link only; stop the link with no output
+                              (as LLVMgold)
   thinlto-index-only[=FILE]   write a .plan per module (and the objects to link
                               to FILE), then stop the link with no output
   thinlto-emit-imports-files  with thinlto-index-only: also <module>.imports
@@ -65,6 +67,9 @@ dtlto linker plugin options (-plugin-opt=OPTION, or -Wl,-plugin-opt=OPTION from 
   time-trace=FILE             Chrome trace of the plugin's stages
   v                           print stage times and decisions
   thinlto                     accepted: dtlto is always ThinLTO
+  new-pass-manager            accepted: the only pass manager (as LLVMgold)
+  lto-partitions=N            accepted: partitions of the regular LTO part,
+                              which is always empty here
   help                        print this and stop";
 
 #[derive(Clone, Debug, Default)]
@@ -82,6 +87,9 @@ pub struct Options {
     /// `emit-asm`: each module's assembly in place of its object, written
     /// as LLVMgold names it; the link stops there.
     pub emit_asm: bool,
+    /// `disable-output`: the thin link runs, no backend does, and the
+    /// link stops with no output (LLVMgold's).
+    pub disable_output: bool,
     pub index_only: bool,
     /// `thinlto-index-only=FILE`: the objects the final link takes.
     pub linked_objects_file: Option<String>,
@@ -223,6 +231,16 @@ impl Options {
             "debug-pass-manager" if value.is_none() => self.debug_pass_manager = true,
             "v" | "verbose" if value.is_none() => self.verbose = true,
             "thinlto" if value.is_none() => {}
+            // LLVMgold's: it always runs the new pass manager, as dtlto.
+            "new-pass-manager" if value.is_none() => {}
+            // LLVMgold's partitions of the regular LTO part's code
+            // generation: here that part is always empty.
+            "lto-partitions" => {
+                let v = need("N")?;
+                v.parse::<u32>()
+                    .with_context(|| format!("-plugin-opt=lto-partitions={v}: not a number"))?;
+            }
+            "disable-output" if value.is_none() => self.disable_output = true,
             "disable-verify" if value.is_none() => self.verify = false,
             "verify" if value.is_none() => self.verify = true,
             "backends" => {
@@ -356,6 +374,15 @@ mod tests {
         assert!(e.to_string().contains("default pipeline"), "{e}");
         let e = parse(&["lto-newpm-passes="]).unwrap_err();
         assert!(e.to_string().contains("needs a value"), "{e}");
+    }
+
+    #[test]
+    fn llvmgold_s_no_op_options_are_accepted() {
+        let o = parse(&["new-pass-manager", "lto-partitions=4", "disable-output"]).unwrap();
+        assert!(o.disable_output);
+        let e = parse(&["lto-partitions=many"]).unwrap_err();
+        assert!(e.to_string().contains("not a number"), "{e}");
+        assert!(parse(&["new-pass-manager=1"]).is_err());
     }
 
     #[test]

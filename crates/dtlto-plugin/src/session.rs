@@ -79,8 +79,9 @@ pub struct Claimed {
 pub enum Outcome {
     /// Add these objects to the link, in order.
     Link(Vec<PathBuf>),
-    /// `thinlto-index-only`, `emit-asm`: the index outputs or the assembly
-    /// are written; the link stops here with success and no output.
+    /// `thinlto-index-only`, `emit-asm`, `disable-output`: the index
+    /// outputs or the assembly are written (or nothing); the link stops
+    /// here with success and no output.
     Stop,
 }
 
@@ -330,6 +331,13 @@ impl Session {
             )?;
             let linked: Vec<&str> = link.plans.iter().map(|p| p.module.as_str()).collect();
             self.write_linked_objects(&linked)?;
+            self.write_trace(&trace)?;
+            return Ok(Outcome::Stop);
+        }
+        if self.options.disable_output {
+            // LLVMgold's disable-output: its backends stop before they
+            // optimize and the link ends with no output; here no backend
+            // runs at all.
             self.write_trace(&trace)?;
             return Ok(Outcome::Stop);
         }
