@@ -74,10 +74,18 @@ int dtlto_materialize_metadata(LLVMModuleRef module, char **error) {
   return 0;
 }
 
+// One IRMover per destination module, kept across its source modules as
+// FunctionImporter::importFunctions keeps one: building it walks every type
+// of the destination (a TypeFinder run, as costly as a small module's
+// whole import), and the metadata it has mapped is shared between moves.
+void *dtlto_ir_mover_new(LLVMModuleRef dest) { return new IRMover(*unwrap(dest)); }
+
+void dtlto_ir_mover_dispose(void *mover) { delete static_cast<IRMover *>(mover); }
+
 // IRMover::move with IsPerformingImport: moves exactly the named globals of
-// `source` (and what they need) into `dest`, the way FunctionImporter does.
-// Consumes `source` in every case.
-int dtlto_import(LLVMModuleRef dest, LLVMModuleRef source,
+// `source` (and what they need) into the mover's module, the way
+// FunctionImporter does. Consumes `source` in every case.
+int dtlto_import(void *ir_mover, LLVMModuleRef source,
                  const char *const *names, size_t count, char **error) {
   std::unique_ptr<Module> src(unwrap(source));
   SetVector<GlobalValue *> globals;
@@ -90,7 +98,7 @@ int dtlto_import(LLVMModuleRef dest, LLVMModuleRef source,
     }
     globals.insert(gv);
   }
-  IRMover mover(*unwrap(dest));
+  IRMover &mover = *static_cast<IRMover *>(ir_mover);
   if (Error e = mover.move(std::move(src), globals.getArrayRef(),
                            IRMover::LazyCallback(),
                            /*IsPerformingImport=*/true)) {

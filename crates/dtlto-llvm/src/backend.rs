@@ -23,7 +23,7 @@ use dtlto_core::summary::{Linkage, Visibility};
 use thiserror::Error;
 
 use crate::context::Context;
-use crate::module::{import_globals, Global, Module};
+use crate::module::{Global, IrMover, Module};
 use crate::passes::{self, Phase};
 use crate::remarks::RemarkFile;
 use crate::split::SplitModule;
@@ -373,16 +373,21 @@ pub fn start_backend(
     apply_own_plan(&module, &plan.globals).map_err(mismatch)?;
     save_stage(&module, &name, options, "1.promote")?;
     let mut imported_to_internalize = Vec::new();
+    // Made at the first import, and gone before anything else changes the
+    // module.
+    let mut mover = None;
     for source in &plan.imports {
         import_from(
             &ctx,
             &module,
+            &mut mover,
             &name,
             source,
             imports,
             &mut imported_to_internalize,
         )?;
     }
+    drop(mover);
     internalize_after_import(&module, plan, &imported_to_internalize);
     // renameModuleForThinLTO, on this module and on each import source:
     // what the index says resolves within the linkage unit is dso_local
@@ -534,9 +539,10 @@ fn apply_own_plan(module: &Module<'_>, globals: &[GlobalPlan]) -> Result<(), Str
 }
 
 /// Step 2: import the planned definitions from one source module.
-fn import_from(
+fn import_from<'m>(
     ctx: &Context,
-    dest: &Module<'_>,
+    dest: &'m Module<'_>,
+    mover: &mut Option<IrMover<'m>>,
     name: &str,
     source: &ImportSource,
     imports: &[ImportedModule<'_>],
@@ -634,7 +640,10 @@ fn import_from(
     if moved.is_empty() {
         return Ok(());
     }
-    import_globals(dest, src, &moved).map_err(fail)?;
+    mover
+        .get_or_insert_with(|| IrMover::new(dest))
+        .import(src, &moved)
+        .map_err(fail)?;
     let errors = ctx.take_errors();
     if !errors.is_empty() {
         return Err(BackendError::Import {

@@ -471,33 +471,57 @@ impl Global {
     }
 }
 
-/// IRMover import: moves the named globals of `source` into `dest`.
-pub(crate) fn import_globals(
-    dest: &Module<'_>,
-    source: Module<'_>,
-    names: &[String],
-) -> Result<(), String> {
-    let cnames: Vec<CString> = names
-        .iter()
-        .map(|n| CString::new(n.as_str()).map_err(|_| format!("name `{n}` contains NUL")))
-        .collect::<Result<_, _>>()?;
-    let ptrs: Vec<*const c_char> = cnames.iter().map(|c| c.as_ptr()).collect();
-    let mut err = std::ptr::null_mut();
-    // SAFETY: both modules are live and in the same context; the shim takes
-    // ownership of `source` in every case; names outlive the call.
-    let status = unsafe {
-        shim::dtlto_import(
-            dest.raw(),
-            source.into_raw(),
-            ptrs.as_ptr(),
-            ptrs.len(),
-            &mut err,
-        )
-    };
-    if status != 0 {
-        return Err(take_message(err));
+/// LLVM's IRMover into one destination module, kept for all of that
+/// module's imports as LLVM's function importer keeps it (building one
+/// walks every type of the destination).
+pub(crate) struct IrMover<'m> {
+    raw: *mut std::ffi::c_void,
+    dest: std::marker::PhantomData<&'m Module<'m>>,
+}
+
+impl<'m> IrMover<'m> {
+    pub fn new(dest: &'m Module<'_>) -> IrMover<'m> {
+        // SAFETY: the module is live, and outlives the mover (`'m`).
+        let raw = unsafe { shim::dtlto_ir_mover_new(dest.raw()) };
+        IrMover {
+            raw,
+            dest: std::marker::PhantomData,
+        }
     }
-    Ok(())
+
+    /// IRMover import: moves the named globals of `source` into the
+    /// destination module.
+    pub fn import(&mut self, source: Module<'_>, names: &[String]) -> Result<(), String> {
+        let cnames: Vec<CString> = names
+            .iter()
+            .map(|n| CString::new(n.as_str()).map_err(|_| format!("name `{n}` contains NUL")))
+            .collect::<Result<_, _>>()?;
+        let ptrs: Vec<*const c_char> = cnames.iter().map(|c| c.as_ptr()).collect();
+        let mut err = std::ptr::null_mut();
+        // SAFETY: the mover and its module are live, `source` is in the
+        // same context; the shim takes ownership of `source` in every
+        // case; names outlive the call.
+        let status = unsafe {
+            shim::dtlto_import(
+                self.raw,
+                source.into_raw(),
+                ptrs.as_ptr(),
+                ptrs.len(),
+                &mut err,
+            )
+        };
+        if status != 0 {
+            return Err(take_message(err));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for IrMover<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the mover is owned, created by dtlto_ir_mover_new.
+        unsafe { shim::dtlto_ir_mover_dispose(self.raw) }
+    }
 }
 
 /// Reads the shim's graph words: the count, then per global its flags,

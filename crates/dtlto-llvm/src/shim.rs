@@ -9,8 +9,10 @@ use llvm_sys::target_machine::LLVMTargetMachineRef;
 extern "C" {
     pub fn dtlto_materialize(global: LLVMValueRef, error: *mut *mut c_char) -> i32;
     pub fn dtlto_materialize_metadata(module: LLVMModuleRef, error: *mut *mut c_char) -> i32;
+    pub fn dtlto_ir_mover_new(dest: LLVMModuleRef) -> *mut std::ffi::c_void;
+    pub fn dtlto_ir_mover_dispose(mover: *mut std::ffi::c_void);
     pub fn dtlto_import(
-        dest: LLVMModuleRef,
+        mover: *mut std::ffi::c_void,
         source: LLVMModuleRef,
         names: *const *const c_char,
         count: usize,
