@@ -333,6 +333,36 @@ fn debug_builds_keep_line_tables_for_imported_code() {
 }
 
 #[test]
+fn debug_info_objects_are_lld_s_byte_for_byte_on_both_targets() {
+    // The target's constructor adds its own options (debug entry values
+    // on both targets; on AArch64 also CFI fixups, default outlining,
+    // GlobalISel at -O0): the location lists and code are lld's only if
+    // dtlto's machines are made as LLVM's LTO makes them.
+    let program = Program::load(repo_root().join("examples/hello-thin"));
+    for target in ["x86_64-linux-gnu", "aarch64-linux-gnu"] {
+        let work = tempfile::tempdir().unwrap();
+        let w = work.path();
+        let flag = format!("--target={target}");
+        let objects = program.compile(w, &["-g", &flag]);
+        lld_link(w, &objects, &[&flag, "-Wl,--lto-obj-path=lld-lto.o"], "lld");
+        dtlto_link(
+            w,
+            &objects,
+            &[&flag, "-Wl,--lto-obj-path=dtlto-lto.o"],
+            "dtlto",
+        );
+        let theirs = files_named(w, "lld-lto.o");
+        assert_eq!(theirs.len(), 1 + objects.len(), "{target}");
+        for (task, bytes) in &theirs {
+            assert!(
+                files_named(w, "dtlto-lto.o")[task] == *bytes,
+                "{target}: task {task:?} is not lld's object"
+            );
+        }
+    }
+}
+
+#[test]
 fn static_archives_with_bitcode_members_link() {
     let program = Program::load(repo_root().join("examples/hello-thin"));
     let work = tempfile::tempdir().unwrap();

@@ -16,6 +16,8 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/CodeGen/CommandFlags.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/CodeGen.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/ValueMapper.h"
@@ -193,21 +195,26 @@ int dtlto_pie_level(LLVMModuleRef module) {
   return static_cast<int>(unwrap(module)->getPIELevel());
 }
 
-// lld's LTO TargetOptions (lld/ELF/LTO.cpp initConfigs): LLVM's codegen
-// flag defaults (InitTargetOptionsFromCodeGenFlags: .init_array for
-// constructors, ...), a section per function and variable, and
-// address-significance tables. The C API's target machines start from
-// TargetOptions(), which puts constructors in .ctors, which glibc never runs.
-// LLVMgold's (gold-plugin.cpp createLTO) differ in two: no
-// address-significance table, and no relaxable GOT relocations on x86-64.
+// A target machine made as LLVM's LTO makes one (lto::createTargetMachine):
+// the options go to the target's constructor, which adds its own on top
+// (both targets turn on debug entry values and the machine outliner;
+// AArch64 also its default outlining, CFI fixups and GlobalISel at -O0).
+// The C API's machines start from TargetOptions() (which
+// put constructors in .ctors, which glibc never runs) and cannot take
+// these; overwriting the options afterwards would undo the target's. The options are lld's (lld/ELF/LTO.cpp initConfigs): LLVM's
+// codegen flag defaults (InitTargetOptionsFromCodeGenFlags: .init_array
+// for constructors, ...), a section per function and variable, and
+// address-significance tables. LLVMgold's (gold-plugin.cpp createLTO)
+// differ in two: no address-significance table, and no relaxable GOT
+// relocations on x86-64. Returns null if the target cannot make one.
 static codegen::RegisterCodeGenFlags register_codegen_flags;
 
-void dtlto_init_target_options(LLVMTargetMachineRef tm, int function_sections,
-                               int data_sections, int asm_verbose, int addrsig,
-                               int relax_relocations) {
-  TargetMachine *t = reinterpret_cast<TargetMachine *>(tm);
-  TargetOptions options =
-      codegen::InitTargetOptionsFromCodeGenFlags(t->getTargetTriple());
+LLVMTargetMachineRef dtlto_create_target_machine(
+    LLVMTargetRef target, const char *triple, const char *cpu,
+    const char *features, int opt_level, int pic, int function_sections,
+    int data_sections, int asm_verbose, int addrsig, int relax_relocations) {
+  Triple tt(triple);
+  TargetOptions options = codegen::InitTargetOptionsFromCodeGenFlags(tt);
   options.FunctionSections = function_sections != 0;
   options.DataSections = data_sections != 0;
   options.EmitAddrsig = addrsig != 0;
@@ -217,7 +224,14 @@ void dtlto_init_target_options(LLVMTargetMachineRef tm, int function_sections,
     options.MCOptions.X86RelaxRelocations = false;
   // lld's --lto-emit-asm: assembly with the printer's comments.
   options.MCOptions.AsmVerbose = asm_verbose != 0;
-  t->Options = options;
+  std::optional<CodeGenOptLevel> level = CodeGenOpt::getLevel(opt_level);
+  if (!level)
+    return nullptr;
+  const Target *t = reinterpret_cast<const Target *>(target);
+  TargetMachine *tm = t->createTargetMachine(
+      tt, cpu, features, options, pic ? Reloc::PIC_ : Reloc::Static,
+      std::nullopt, *level);
+  return reinterpret_cast<LLVMTargetMachineRef>(tm);
 }
 
 // cl::ParseCommandLineOptions, as lld applies its -mllvm options: LLVM's

@@ -71,14 +71,19 @@ extern "C" {
         keep: i32,
         error: *mut *mut c_char,
     ) -> i32;
-    pub fn dtlto_init_target_options(
-        tm: LLVMTargetMachineRef,
+    pub fn dtlto_create_target_machine(
+        target: llvm_sys::target_machine::LLVMTargetRef,
+        triple: *const c_char,
+        cpu: *const c_char,
+        features: *const c_char,
+        opt_level: i32,
+        pic: i32,
         function_sections: i32,
         data_sections: i32,
         asm_verbose: i32,
         addrsig: i32,
         relax_relocations: i32,
-    );
+    ) -> LLVMTargetMachineRef;
 }
 
 extern "C" {

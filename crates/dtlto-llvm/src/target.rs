@@ -73,48 +73,33 @@ impl TargetMachine {
         let mut target = std::ptr::null_mut();
         let mut err = std::ptr::null_mut();
         // SAFETY: all strings are NUL-terminated and outlive the calls; the
-        // options object is disposed after the machine is created.
+        // target comes from LLVM's registry; the machine made is owned by
+        // the TargetMachine returned (disposed on drop).
         unsafe {
             if LLVMGetTargetFromTriple(triple.as_ptr(), &mut target, &mut err) != 0 {
                 let msg = CStr::from_ptr(err).to_string_lossy().into_owned();
                 LLVMDisposeMessage(err);
                 return Err(msg);
             }
-            let options = LLVMCreateTargetMachineOptions();
-            LLVMTargetMachineOptionsSetCPU(options, cpu.as_ptr());
-            LLVMTargetMachineOptionsSetFeatures(options, features.as_ptr());
-            LLVMTargetMachineOptionsSetCodeGenOptLevel(
-                options,
-                match spec.codegen_level {
-                    0 => LLVMCodeGenOptLevel::LLVMCodeGenLevelNone,
-                    1 => LLVMCodeGenOptLevel::LLVMCodeGenLevelLess,
-                    2 => LLVMCodeGenOptLevel::LLVMCodeGenLevelDefault,
-                    _ => LLVMCodeGenOptLevel::LLVMCodeGenLevelAggressive,
-                },
-            );
-            LLVMTargetMachineOptionsSetRelocMode(
-                options,
-                match spec.reloc {
-                    RelocModel::Static => LLVMRelocMode::LLVMRelocStatic,
-                    RelocModel::Pic => LLVMRelocMode::LLVMRelocPIC,
-                },
-            );
-            let raw = LLVMCreateTargetMachineWithOptions(target, triple.as_ptr(), options);
-            LLVMDisposeTargetMachineOptions(options);
-            if raw.is_null() {
-                return Err(format!(
-                    "cannot create a target machine for {}",
-                    spec.triple
-                ));
-            }
-            shim::dtlto_init_target_options(
-                raw,
+            let raw = shim::dtlto_create_target_machine(
+                target,
+                triple.as_ptr(),
+                cpu.as_ptr(),
+                features.as_ptr(),
+                i32::from(spec.codegen_level.min(3)),
+                matches!(spec.reloc, RelocModel::Pic) as i32,
                 spec.function_sections as i32,
                 spec.data_sections as i32,
                 spec.asm_verbose as i32,
                 spec.addrsig as i32,
                 spec.relax_relocations as i32,
             );
+            if raw.is_null() {
+                return Err(format!(
+                    "cannot create a target machine for {}",
+                    spec.triple
+                ));
+            }
             let tm = TargetMachine { raw };
             if !spec.cpu.is_empty() && shim::dtlto_cpu_is_valid(raw, cpu.as_ptr()) == 0 {
                 return Err(format!(
