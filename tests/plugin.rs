@@ -86,6 +86,15 @@ fn hello(work: &Path) -> Vec<String> {
     Program::load(repo_root().join("examples/hello-thin")).compile(work, &[])
 }
 
+/// The example's objects by absolute path, for links run in directories
+/// of their own.
+fn hello_by_absolute_path(work: &Path) -> Vec<String> {
+    hello(work)
+        .iter()
+        .map(|o| work.join(o).display().to_string())
+        .collect()
+}
+
 fn expected_hello() -> String {
     std::fs::read_to_string(repo_root().join("examples/hello-thin/expected.txt")).unwrap()
 }
@@ -814,20 +823,7 @@ fn got_loads_carry_llvmgold_s_relocations_and_under_lld_lld_s() {
         ),
         ("answer.c", "int answer = 42;\n"),
     ];
-    let mut objects = Vec::new();
-    for (name, text) in sources {
-        std::fs::write(w.join(name), text).unwrap();
-        let object = format!("{name}.o");
-        run(Command::new(CLANG).current_dir(w).args([
-            "-flto=thin",
-            "-O2",
-            "-c",
-            name,
-            "-o",
-            &object,
-        ]));
-        objects.push(object);
-    }
+    let objects = compile_thin(w, &sources);
     let gold = llvmgold_link(
         w,
         &objects,
@@ -928,11 +924,7 @@ fn emit_asm_writes_llvmgold_s_assembly_and_stops_the_link() {
     // LLVMgold leaves it there empty, the plugin removes it.)
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
-    // Absolute paths: each link runs in a directory of its own.
-    let inputs: Vec<String> = hello(w)
-        .iter()
-        .map(|o| w.join(o).display().to_string())
-        .collect();
+    let inputs = hello_by_absolute_path(w);
     for ld in LINKERS {
         let gold_dir = w.join(format!("{ld}-llvmgold"));
         let plugin_dir = w.join(format!("{ld}-plugin"));
@@ -988,10 +980,7 @@ fn emit_asm_writes_llvmgold_s_assembly_and_stops_the_link() {
 fn disable_output_ends_the_link_with_nothing_written_as_llvmgold() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
-    let inputs: Vec<String> = hello(w)
-        .iter()
-        .map(|o| w.join(o).display().to_string())
-        .collect();
+    let inputs = hello_by_absolute_path(w);
     for ld in LINKERS {
         let gold_dir = w.join(format!("{ld}-llvmgold"));
         let plugin_dir = w.join(format!("{ld}-plugin"));

@@ -636,6 +636,12 @@ pub fn write_alias_program(work: &Path) -> Vec<String> {
              \x20 printf(\"%d\\n\", store_both(&x, &y) + (int)y);\n  return 0;\n}\n",
         ),
     ];
+    compile_thin(work, &sources)
+}
+
+/// Writes each `(name, text)` C source into `work` and compiles it to
+/// ThinLTO bitcode `<name>.o` there; returns the objects' names.
+pub fn compile_thin(work: &Path, sources: &[(&str, &str)]) -> Vec<String> {
     let mut objects = Vec::new();
     for (name, text) in sources {
         std::fs::write(work.join(name), text).unwrap();
