@@ -585,6 +585,22 @@ fn llvmgold_link(work: &Path, objects: &[String], extra: &[&str], output: &str) 
     work.join(output)
 }
 
+/// The same link by LLVMgold under gold (`llvmgold`, with `gold_flags`)
+/// and by the plugin under `ld` (`plugin`, with `plugin_opts`); both must
+/// link. Returns the two programs.
+fn beside_llvmgold(
+    w: &Path,
+    objects: &[String],
+    gold_flags: &[&str],
+    ld: &str,
+    plugin_opts: &[&str],
+) -> (PathBuf, PathBuf) {
+    let gold = llvmgold_link(w, objects, gold_flags, "llvmgold");
+    let with_plugin = w.join("plugin");
+    linked(plugin_link(w, ld, objects, plugin_opts, &with_plugin), ld);
+    (gold, with_plugin)
+}
+
 #[test]
 fn at_o0_the_code_is_llvmgold_s_under_the_plugin_and_dtlto_link() {
     // LLVMgold generates -O0 code at code generation level 0 (lld at 2):
@@ -592,12 +608,7 @@ fn at_o0_the_code_is_llvmgold_s_under_the_plugin_and_dtlto_link() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let objects = hello(w);
-    let gold = llvmgold_link(w, &objects, &["-O0"], "llvmgold");
-    let with_plugin = w.join("plugin");
-    linked(
-        plugin_link(w, "gold", &objects, &["O0"], &with_plugin),
-        "gold",
-    );
+    let (gold, with_plugin) = beside_llvmgold(w, &objects, &["-O0"], "gold", &["O0"]);
     assert!(
         text_of(&with_plugin) == text_of(&gold),
         "not LLVMgold's -O0 code"
@@ -619,16 +630,12 @@ fn llvm_options_reach_the_plugin_s_backends_as_llvmgold_s() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let objects = hello(w);
-    let gold = llvmgold_link(
+    let (gold, with_plugin) = beside_llvmgold(
         w,
         &objects,
         &["-Wl,-plugin-opt=-inline-threshold=0"],
-        "llvmgold",
-    );
-    let with_plugin = w.join("plugin");
-    linked(
-        plugin_link(w, "gold", &objects, &["-inline-threshold=0"], &with_plugin),
         "gold",
+        &["-inline-threshold=0"],
     );
     assert!(
         text_of(&with_plugin) == text_of(&gold),
@@ -742,22 +749,12 @@ fn obj_path_keeps_each_module_s_object_as_llvmgold_names_it() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let objects = hello(w);
-    llvmgold_link(
+    let (_, with_plugin) = beside_llvmgold(
         w,
         &objects,
         &["-Wl,-plugin-opt=obj-path=gold-lto.o"],
-        "llvmgold",
-    );
-    let with_plugin = w.join("plugin");
-    linked(
-        plugin_link(
-            w,
-            "gold",
-            &objects,
-            &["obj-path=plugin-lto.o"],
-            &with_plugin,
-        ),
         "gold",
+        &["obj-path=plugin-lto.o"],
     );
     assert_eq!(run_program(&with_plugin, false), expected_hello());
     let names = |prefix: &str| -> Vec<String> { files_named(w, prefix).into_keys().collect() };
@@ -824,16 +821,12 @@ fn got_loads_carry_llvmgold_s_relocations_and_under_lld_lld_s() {
         ("answer.c", "int answer = 42;\n"),
     ];
     let objects = compile_thin(w, &sources);
-    let gold = llvmgold_link(
+    let (gold, with_plugin) = beside_llvmgold(
         w,
         &objects,
         &["-Wl,-plugin-opt=obj-path=gold-lto.o"],
-        "llvmgold",
-    );
-    let with_plugin = w.join("plugin");
-    linked(
-        plugin_link(w, "bfd", &objects, &["obj-path=plugin-lto.o"], &with_plugin),
         "bfd",
+        &["obj-path=plugin-lto.o"],
     );
     // Delegated backends get LLVMgold's options too.
     let delegated = w.join("delegated");
@@ -890,22 +883,12 @@ fn emit_imports_files_in_a_link_that_goes_on_is_ignored_as_llvmgold_ignores_it()
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let objects = hello(w);
-    let gold = llvmgold_link(
+    let (gold, with_plugin) = beside_llvmgold(
         w,
         &objects,
         &["-Wl,-plugin-opt=thinlto-emit-imports-files"],
-        "llvmgold",
-    );
-    let with_plugin = w.join("plugin");
-    linked(
-        plugin_link(
-            w,
-            "bfd",
-            &objects,
-            &["thinlto-emit-imports-files"],
-            &with_plugin,
-        ),
         "bfd",
+        &["thinlto-emit-imports-files"],
     );
     assert_eq!(run_program(&gold, false), expected_hello());
     assert_eq!(run_program(&with_plugin, false), expected_hello());
